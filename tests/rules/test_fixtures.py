@@ -1,0 +1,65 @@
+"""One generic test runs every rule over its fixtures and asserts the exact findings.
+
+Layout: ``fixtures/rules/<RULE_ID>/<pass|fail>_<label>/`` is a miniature submission folder with an
+``expected.json``: ``{"findings": [{"rule", "path", "line", "severity"}...], "options": {...}}``.
+Code files may also mark a line with ``# expect: <RULE_ID>`` (semgrep style), which adds an
+expected finding at that line. Only the rule under test runs, so each fixture pins one rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from auditor.context import AuditOptions, Context
+from auditor.engine import Status, audit
+from auditor.registry import FIXTURES_ROOT, all_rules
+
+MARK = re.compile(r"#\s*expect:\s*([A-Z]{1,2}\d{3}(?:\s*,\s*[A-Z]{1,2}\d{3})*)(?:\s+(error|warning|info))?")
+
+
+def fixture_dirs():
+    for rule in all_rules():
+        folder = FIXTURES_ROOT / rule.id
+        for case in sorted(p for p in folder.iterdir() if p.is_dir()):
+            yield pytest.param(rule, case, id=f"{rule.id}/{case.name}")
+
+
+def expected_findings(case: Path, rule) -> Counter:
+    spec = json.loads((case / "expected.json").read_text())
+    want = Counter((f["rule"], f["path"], f["line"], f["severity"]) for f in spec["findings"])
+    for path in sorted(case.rglob("*.py")):
+        for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            m = MARK.search(line)
+            if m:
+                for rid in re.split(r"\s*,\s*", m[1]):
+                    want[(rid, path.relative_to(case).as_posix(), n, m[2] or str(rule.severity))] += 1
+    return want
+
+
+def options_for(case: Path) -> AuditOptions:
+    spec = json.loads((case / "expected.json").read_text()).get("options", {})
+    return AuditOptions(**spec)
+
+
+@pytest.mark.parametrize("rule,case", list(fixture_dirs()))
+def test_rule_fixture(rule, case):
+    ctx = Context.load(case, options_for(case))
+    result = audit(ctx, scope=rule.scope, only=[rule.id])
+    verdict = next(v for v in result.verdicts if v.rule_id == rule.id)
+    assert verdict.status is not Status.UNVERIFIED, verdict.reason
+    got = Counter((f.rule_id, f.location.path if f.location else None,
+                   f.location.line if f.location else None, str(f.severity)) for f in verdict.findings)
+    want = expected_findings(case, rule)
+    assert got == want, "\n".join(f"{f.location}: {f.message}" for f in verdict.findings)
+    if case.name.startswith("fail"):
+        assert want, "a failing fixture must expect at least one finding"
+    else:
+        assert all(sev != str(rule.severity) or rule.severity.name == "INFO" for *_, sev in want), \
+            "a passing fixture may only expect findings below the rule's severity"
+    for f in verdict.findings:
+        assert f.ruling and f.name == rule.name
