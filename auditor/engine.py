@@ -52,6 +52,7 @@ class AuditResult:
     verdicts: list[RuleVerdict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)  # command-specific data (prove, rerun, gate)
 
     @property
     def findings(self) -> list[Finding]:
@@ -84,6 +85,7 @@ class AuditResult:
             "findings": [f.to_dict() for f in self.findings],
             "notes": list(self.notes),
             "seconds": round(self.seconds, 4),
+            **({"extra": self.extra} if self.extra else {}),
         }
 
     def summary(self) -> dict[str, int]:

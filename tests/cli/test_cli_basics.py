@@ -1,0 +1,74 @@
+import json
+
+from auditor.schemas import schema_errors
+
+
+def test_exit_1_on_findings_and_json_matches_schema(run_cli):
+    code, out, _ = run_cli("audit", "fixtures/rules/J002/fail_bad_types", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert schema_errors(report, "result") == []
+    assert report["verdict"] == "fail"
+    assert {f["rule_id"] for f in report["findings"]} >= {"J002"}
+
+
+def test_fail_on_never_exits_0(run_cli):
+    code, _, _ = run_cli("audit", "fixtures/rules/J002/fail_bad_types", "--fail-on", "never", "--only", "J002")
+    assert code == 0
+
+
+def test_missing_folder_is_a_usage_error(run_cli, tmp_path):
+    code, _, err = run_cli("audit", tmp_path / "nope")
+    assert code == 2 and "does not exist" in err
+
+
+def test_a_file_instead_of_a_folder_is_a_usage_error(run_cli, tmp_path):
+    f = tmp_path / "x.json"
+    f.write_text("{}")
+    code, _, err = run_cli("audit", f)
+    assert code == 2 and "is a file" in err
+
+
+def test_unknown_ruleset_is_a_usage_error(run_cli):
+    code, _, err = run_cli("audit", "fixtures/rules/J001/pass_object", "--ruleset", "nope")
+    assert code == 2 and "unknown ruleset 'nope'" in err
+
+
+def test_bad_date_is_a_usage_error(run_cli):
+    code, _, err = run_cli("audit", "fixtures/rules/J001/pass_object", "--date", "yesterday")
+    assert code == 2 and "not a date" in err
+
+
+def test_output_file_is_written_whole_and_nothing_else(run_cli, tmp_path):
+    out = tmp_path / "report.md"
+    code, stdout, _ = run_cli("audit", "fixtures/rules/J001/fail_array", "--format", "markdown", "-o", out)
+    assert code == 1 and stdout == ""
+    text = out.read_text()
+    assert text.startswith("## ❌ golf-audit: FAIL")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+
+
+def test_unwritable_output_is_one_clear_line(run_cli, tmp_path):
+    code, _, err = run_cli("audit", "fixtures/rules/J001/pass_object", "-o", tmp_path / "no" / "dir" / "r.txt")
+    assert code == 3
+    assert err.startswith("golf-audit: error: cannot write") and "Traceback" not in err
+
+
+def test_explain_prints_the_rule_docs(run_cli):
+    code, out, _ = run_cli("explain", "J002")
+    assert code == 0
+    for section in ("Checks:", "Why:", "Fails:", "Passes:", "Ruling README-SUBMISSION"):
+        assert section in out
+
+
+def test_explain_unknown_rule(run_cli):
+    code, _, err = run_cli("explain", "Q123")
+    assert code == 2 and "no rule 'Q123'" in err
+
+
+def test_rules_lists_every_rule(run_cli):
+    from auditor.registry import all_rules
+
+    code, out, _ = run_cli("rules", "--format", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)] == [r.id for r in all_rules()]
