@@ -25,6 +25,7 @@ _STRONG_START = re.compile(
     r"^(?:from __future__ import|import [A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*(?: as \w+)?\s*$"
     r"|from [A-Za-z_.][\w.]* import [\w*(]|#!.*python)"
 )
+_STRONG_PREFIXES = ("import ", "from ", "#!")
 # Lines that confirm a hinted start.
 _CONFIRM = re.compile(r"^\s*(?:import [A-Za-z_]|from [\w.]+ import |def \w+\(|class \w+\s*[:(])")
 
@@ -77,20 +78,21 @@ class CodeTracker:
             self._state = "after_separator"
 
     def _outside(self, line: int, text: str) -> None:
-        if SEPARATOR.match(text):
+        if text[0] == "=" and SEPARATOR.match(text):
             self._state = "expect_code" if self._state == "expect_code" else "after_separator"
             return
-        if _BANNER.match(text):
+        if self._state == "log" and not text.startswith(_STRONG_PREFIXES) and text.lstrip()[:1] not in "SsCc":
+            self._emit(line, text)  # the common case, decided without a regex
+        elif _BANNER.match(text):
             self._state = "expect_code"
+            self._emit(line, text)
         elif self._may_open(line) and (self._state == "expect_code" or _STRONG_START.match(text)):
             self.open_start = line
-            return
         elif self._may_open(line) and self._state in ("start", "after_separator") and _WEAK_START.match(text):
             self._held.append((line, text))
-            return
         else:
             self._state = "log"
-        self._emit(line, text)
+            self._emit(line, text)
 
     def _may_open(self, line: int) -> bool:
         return self._no_code_from is None or line < self._no_code_from

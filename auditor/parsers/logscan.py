@@ -138,10 +138,13 @@ class LogScanner:
         """Record what one log line states."""
         if self.in_hparam_block and self._hparam_block_line(line, text):
             return
-        shape = None if "val_" in text else _shape(text)
-        if shape is not None and shape in self.idle_shapes:
+        if "val_" in text or text.startswith(_STEP_PREFIXES):
+            self._dispatch(line, text)  # evaluations and training steps: never skipped, never idle
+            return
+        shape = _shape(text)
+        if shape in self.idle_shapes:
             return  # a line like one that stated nothing before (progress chatter)
-        if not self._dispatch(line, text) and shape is not None and len(self.idle_shapes) < MAX_SHAPES:
+        if not self._dispatch(line, text) and len(self.idle_shapes) < MAX_SHAPES:
             self.idle_shapes.add(shape)
 
     def _dispatch(self, line: int, text: str) -> bool:
@@ -551,6 +554,7 @@ _KV_PAIR = re.compile(r"([A-Za-z_][\w.\-]{0,127})=(\S*)")
 _COLON_PAIR = re.compile(r"([A-Za-z_][\w.\-]{0,127}):(\S+)")
 _ENV_PAIR = re.compile(r"(?<![\w$])([A-Z][A-Z0-9_]{1,63})=(\"[^\"]*\"|'[^']*'|[^\s;&|]*)")
 _ZERO_DIGITS = str.maketrans("123456789", "000000000")
+_STEP_PREFIXES = ("step", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 _SIZE_VALUE = r"\s*[:=]\s*(\d[\d,]{0,24})(?![\w.])"
 _TOTAL_FIELD = re.compile(
     r"(?<![\w.])(?:total|total_bytes|total_artifact_bytes)" + _SIZE_VALUE, re.IGNORECASE)
@@ -617,7 +621,7 @@ _ENV_LINE = re.compile(r"[A-Z][A-Z0-9_]{1,63}=")  # 'SEED=42 torchrun ...'
 _HANDLERS = (
     (*_starts("|"), _GPU_ROW, _on_gpu_row),
     (*_has("val_"), _VAL, _on_eval),
-    (*_starts("step", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), _LEAD_STEP, _on_progress),
+    (True, _STEP_PREFIXES, _LEAD_STEP, _on_progress),
     (*_starts("stopping_early", "Stopping early"), _STOP_LINE, _on_stop),
     (*_starts("Total"), _TOTAL_LINE, _on_total),
     (*_starts("Serialized model"), _MODEL_LINE, _on_model),

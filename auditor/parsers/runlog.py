@@ -236,25 +236,18 @@ def _parse(source: str | bytes | os.PathLike, name: str | None) -> RunLog:
     with stream:
         scan, tracker, stats = _scan(stream)
         open_section = tracker.finish(stats.n_lines)
-        if open_section is not None:
+        if open_section is not None:  # read it all again, that section as log text
+            stream.seek(0)
+            scan, tracker, stats = _scan(stream, no_code_from=open_section.start)
+            tracker.finish(stats.n_lines)
             stats.warn(open_section.start, "embedded code never closed by a separator line; "
                                            "read again as log text")
-            stream.seek(0)
-            scan, tracker, stats = _scan(stream, no_code_from=open_section.start, stats=_rescan(stats))
-            tracker.finish(stats.n_lines)
     return _build(name or shown, scan, tracker, stats, _not_a_file_warning(source))
 
 
-def _rescan(stats: ReadStats) -> ReadStats:
-    """Fresh counters for a second pass that keep the first pass's warnings."""
-    again = ReadStats()
-    again.warnings, again.dropped_warnings = stats.warnings, stats.dropped_warnings
-    return again
-
-
-def _scan(stream, no_code_from: int | None = None, stats: ReadStats | None = None):
-    stats = stats or ReadStats()
-    scan = LogScanner()
+def _scan(stream, no_code_from: int | None = None) -> tuple[LogScanner, CodeTracker, ReadStats]:
+    """One pass over the stream: code sections routed away, everything else fed to a scanner."""
+    stats, scan = ReadStats(), LogScanner()
     tracker = CodeTracker(lambda line, text: _feed(scan, line, text), no_code_from)
     for line, raw in read_lines(stream, stats):
         if tracker.open_start is not None and "=====" not in raw:
@@ -264,7 +257,10 @@ def _scan(stream, no_code_from: int | None = None, stats: ReadStats | None = Non
 
 
 def _feed(scan: LogScanner, line: int, text: str) -> None:
-    for part in segments(text):
+    if "\r" not in text:
+        scan.feed(line, text.rstrip())
+        return
+    for part in segments(text):  # '\r' progress bars: each rewrite is a line of its own
         scan.feed(line, part.rstrip())
 
 

@@ -446,15 +446,21 @@ def test_source_code_banner_in_the_middle():
     assert run.reported.val_bpb.raw == "1.10000000" and run.seed.value == 5
 
 
+def test_source_code_banner_right_after_log_lines():
+    run = parse_log("seed:9\nSource code:\nimport os\nseed:111\n" + "=" * 100 + "\n" + FINAL)
+    assert [(s.start, s.end) for s in run.code_sections] == [(3, 4)] and run.seed.value == 9
+
+
 def test_comment_header_is_not_mistaken_for_code():
     run = parse_log("# slug=baseline\n# env.SEED=1337\n\nseed:1337\n" + "=" * 60 + "\n" + FINAL)
     assert run.code_sections == () and run.seed.value == 1337 and run.reported is not None
 
 
 def test_unclosed_code_section_is_read_again_as_log():
-    run = parse_log("import os\nprint('hi')\nseed:3\n" + FINAL)
+    run = parse_log(b"import os\nprint('\xff')\nseed:3\n" + FINAL.encode())
     assert run.reported.val_bpb.raw == "1.22436570" and run.seed.value == 3
-    assert any("never closed" in w.message for w in run.warnings)
+    assert [w.message[:12] for w in run.warnings] == ["invalid UTF-", "embedded cod"]
+    assert run.code_sections == () and run.n_lines == 4
 
 
 def test_timestamp_and_rank_prefixes():
