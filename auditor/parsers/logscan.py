@@ -426,34 +426,20 @@ def _on_mb_sizes(scan: LogScanner, match: re.Match, line: int) -> object:
     return STOP
 
 
-def _on_world_size(scan: LogScanner, match: re.Match, line: int) -> object:
-    scan.first("world_size", parse_int(match.group(1), line))
-    return None
+def _first_int(key: str):
+    """A handler that keeps the first integer a pattern captures (group 1) as the fact ``key``."""
+    def handler(scan: LogScanner, match: re.Match, line: int) -> object:
+        scan.first(key, parse_int(match.group(1), line))
+        return None
+    return handler
 
 
-def _on_nproc(scan: LogScanner, match: re.Match, line: int) -> object:
-    scan.first("nproc_per_node", parse_int(match.group(1), line))
-    return None
-
-
-def _on_val_tokens(scan: LogScanner, match: re.Match, line: int) -> object:
-    scan.first("val_tokens", parse_int(match.group(1), line))
-    return None
-
-
-def _on_train_shards(scan: LogScanner, match: re.Match, line: int) -> object:
-    scan.first("train_shards", parse_int(match.group(1), line))
-    return None
-
-
-def _on_python(scan: LogScanner, match: re.Match, line: int) -> object:
-    scan.first("python_version", Text(match.group(1)[:MAX_VALUE_CHARS], line))
-    return STOP
-
-
-def _on_torch(scan: LogScanner, match: re.Match, line: int) -> object:
-    scan.first("torch_version", Text(match.group(1)[:MAX_VALUE_CHARS], line))
-    return STOP
+def _first_text(key: str):
+    """A handler that keeps the first string a pattern captures (group 1) as the fact ``key``."""
+    def handler(scan: LogScanner, match: re.Match, line: int) -> object:
+        scan.first(key, Text(match.group(1)[:MAX_VALUE_CHARS], line))
+        return STOP
+    return handler
 
 
 def _on_hparam_header(scan: LogScanner, match: re.Match, line: int) -> object:
@@ -636,13 +622,13 @@ _HANDLERS = (
     (*_has("params:"), _PARAMS_LINE, _on_params_line),
     (*_has("MB code"), _MB_SIZES, _on_mb_sizes),
     (*_starts("Hyperparameters"), _HPARAM_HEADER, _on_hparam_header),
-    (*_has("world", "World", "ws:"), _WORLD_SIZE, _on_world_size),
-    (*_has("nproc"), _NPROC, _on_nproc),
-    (*_starts("val_tokens", "val tokens"), _VAL_TOKENS, _on_val_tokens),
-    (*_starts("val_loader"), _VAL_LOADER, _on_val_tokens),
-    (*_has("train_shards"), _TRAIN_SHARDS, _on_train_shards),
-    (*_has("ython"), _PYTHON, _on_python),
-    (*_has("orch"), _TORCH, _on_torch),
+    (*_has("world", "World", "ws:"), _WORLD_SIZE, _first_int("world_size")),
+    (*_has("nproc"), _NPROC, _first_int("nproc_per_node")),
+    (*_starts("val_tokens", "val tokens"), _VAL_TOKENS, _first_int("val_tokens")),
+    (*_starts("val_loader"), _VAL_LOADER, _first_int("val_tokens")),
+    (*_has("train_shards"), _TRAIN_SHARDS, _first_int("train_shards")),
+    (*_has("ython"), _PYTHON, _first_text("python_version")),
+    (*_has("orch"), _TORCH, _first_text("torch_version")),
     (*_has("gptq", "GPTQ"), _GPTQ_RESERVE, _on_gptq_reserve),
     (*_has("gptq", "GPTQ"), _GPTQ_STEP, _on_gptq_step),
     (*_has("eval_time", "done", "elapsed", "wallclock"), _PHASE_TIME, _on_phase_time),
