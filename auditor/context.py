@@ -9,7 +9,6 @@ never exceptions.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +17,7 @@ from typing import Any
 
 from auditor.parsers.submission import SubmissionDoc
 from auditor.rulesets import Ruleset, get_ruleset, parse_date, ruleset_for_date
-from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, UnsafePath
+from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, UnsafePath, sha256_file
 
 LOG_SUFFIXES = (".log", ".txt")
 NOT_LOGS = re.compile(r"^(requirements|readme|license|notice|cmakelists|third_party_notices)[^/]*\.txt$", re.I)
@@ -34,6 +33,8 @@ class AuditOptions:
     against: str | None = None  # baseline: comma-separated BPB values, or a record folder
     leaderboard: Path | None = None  # leaderboard data file for the frontier to beat
     date: dt.date | None = None  # overrides the submission's date
+    corpus: Path | None = None  # a records tree to find logs copied from other records
+    pr: int | None = None  # the submission's PR number (orders it against the leaderboard)
 
 
 @dataclass
@@ -141,7 +142,7 @@ class Context:
         for entry in self.log_entries:
             try:
                 path = self.tree.path_of(entry.rel)
-                digest = _sha256(path)
+                digest = sha256_file(path)
             except (UnsafePath, OSError):
                 continue
             run = parse_log(path, name=entry.rel)
@@ -149,13 +150,27 @@ class Context:
             seen.setdefault(digest, entry.rel)
         return out
 
+    @cached_property
+    def evidence(self):
+        """Runs, the headline claim and the runs it rests on (``auditor.evidence``)."""
+        from auditor.evidence import Evidence
+
+        return Evidence(self)
+
+    @cached_property
+    def baseline(self):
+        """The record to beat (``--against`` or the leaderboard frontier), or None."""
+        from auditor.leaderboard import baseline_for
+
+        return baseline_for(self)
+
+    @cached_property
+    def readme_doc(self):
+        """The README parsed for per-seed tables and run commands, or None."""
+        from auditor.parsers.readme import parse_readme
+
+        return None if self.readme is None else parse_readme(self.readme[1], name=self.readme[0].rel)
+
     def read_text(self, rel: str, limit: int = MAX_SMALL_READ) -> str:
         return self.tree.read_text(rel, limit)[0]
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -90,3 +90,30 @@ def frontier(rows: list[Row], *, pr: int | None, date: dt.date | None, exclude: 
 
     eligible = [r for r in rows if r.status == "accepted" and r.folder != exclude and earlier(r)]
     return min(eligible, key=lambda r: r.val_bpb, default=None)
+
+
+def baseline_for(ctx) -> Baseline | None:
+    """The baseline for ``ctx``: ``--against`` values or folder, else the leaderboard frontier."""
+    opts = ctx.options
+    if opts.against:
+        folder = Path(opts.against)
+        return folder_baseline(folder) if folder.is_dir() else parse_values(opts.against)
+    if opts.leaderboard:
+        _, rows = load_rows(opts.leaderboard)
+        row = frontier(rows, pr=opts.pr, date=ctx.date, exclude=ctx.root.resolve().name)
+        return None if row is None else row.baseline(str(opts.leaderboard))
+    return None
+
+
+def folder_baseline(folder: Path) -> Baseline:
+    """Per-seed scores of another record folder, read from its logs like the claim rules do."""
+    from auditor.context import Context
+
+    ev = Context.load(folder).evidence
+    runs = [r for r in ev.claimed_runs if r.score(ev.match.kind) is not None]
+    if not runs:
+        raise BaselineError(f"--against {folder}: no scored run logs in that folder")
+    scores = [r.score(ev.match.kind) for r in runs]
+    nats = tuple(float(s.val_loss.value) for s in scores if s.val_loss is not None)
+    return Baseline(folder.name, tuple(float(s.val_bpb.value) for s in scores),
+                    nats if len(nats) == len(scores) else None, str(folder))

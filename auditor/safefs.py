@@ -145,6 +145,17 @@ class FileTree:
             return data.decode("utf-8", errors="replace"), True
 
 
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks (any size, bounded memory)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
