@@ -34,6 +34,7 @@ class AuditOptions:
     against: str | None = None  # baseline: comma-separated BPB values, or a record folder
     leaderboard: Path | None = None  # leaderboard data file for the frontier to beat
     date: dt.date | None = None  # overrides the submission's date
+    pr: int | None = None  # the candidate's PR number (chronological frontier; README, #2146)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Context:
     tree: FileTree
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
+    changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
 
     @classmethod
     def load(cls, root: str | Path, options: AuditOptions | None = None) -> "Context":
