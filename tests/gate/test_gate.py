@@ -60,7 +60,7 @@ def test_a_legal_folder_passes(run_cli, repo):
     assert set(statuses(full)) >= {r.id for r in all_rules() if r.scope == "static"}
 
 
-def test_an_illegal_folder_fails_with_annotations_on_its_lines(run_cli, repo, tmp_path):
+def test_an_illegal_folder_fails_with_annotations_on_its_lines(run_cli, repo, tmp_path, sarif_errors):
     repo.branch("pr")
     files = legal_files()
     files["submission.json"] = '{\n  "name": "x",\n  "github_id": "me",\n  "val_bpb": "1.2"\n}\n'
@@ -71,6 +71,7 @@ def test_an_illegal_folder_fails_with_annotations_on_its_lines(run_cli, repo, tm
     code, out, _ = gate(run_cli, repo, "--format", "sarif", "-o", sarif_file, "--only", "F001,J002")
     assert code == 1 and out == ""
     log = json.loads(sarif_file.read_text())
+    assert sarif_errors(log) == []
     results = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                 r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")) for r in log["runs"][0]["results"]}
     assert ("J002", f"{NEW}/submission.json", 4) in results
@@ -138,7 +139,7 @@ def test_wrong_depth_and_unknown_track(run_cli, repo):
     assert report["extra"]["gate"]["folder"] == "records/track_10min_16MB/2026-04-01_X"
 
 
-def test_hostile_names_and_links_are_findings_never_crashes(run_cli, repo):
+def test_hostile_names_and_links_are_findings_never_crashes(run_cli, repo, sarif_errors):
     repo.branch("pr")
     repo.add_folder(NEW, legal_files())
     repo.write(f"{NEW}/evil\x1b[2J.log".encode(), "x\n")
@@ -154,6 +155,8 @@ def test_hostile_names_and_links_are_findings_never_crashes(run_cli, repo):
                            ("G006", f"{NEW}/leak.log"), ("G006", f"{NEW}/up")])
     assert findings(report, {"F002"}) == []  # refused entries are never written out for the audit
     assert statuses(report)["F001"] == "pass"
+    code, out, _ = gate(run_cli, repo, "--format", "sarif", "--only", "F001")
+    assert code == 1 and sarif_errors(json.loads(out)) == []
 
 
 def test_the_folder_is_read_from_the_head_commit(run_cli, repo):
