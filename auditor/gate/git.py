@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 from typing import Iterator
 
-MAX_BLOB = 256 * 1024 * 1024  # one file of a record folder, read from the head commit
 CHUNK = 1 << 20
 
 

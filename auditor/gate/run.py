@@ -124,8 +124,8 @@ def _dynamic(ctx: Context, only: list[str] | None) -> tuple[AuditResult, str]:
     rules = [r for r in all_rules() if r.scope == "dynamic" and (wanted is None or r.id in wanted)]
     if not rules:
         part = AuditResult(str(ctx.root), ctx.ruleset.summary(), ctx.track)
-        part.notes.append("--dynamic: no dynamic rules are registered; nothing was proven")
-        return part, "no dynamic rules registered"
+        part.notes.append("--dynamic: no dynamic rules are registered (or selected by --only); nothing was proven")
+        return part, "no dynamic rules registered or selected"
     ok, device = gpu_status()
     if ok:
         return audit(ctx, scope="dynamic", only=only), f"ran on {device}"
