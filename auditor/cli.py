@@ -282,7 +282,7 @@ def leaderboard_build(records_dir, track, pr_map, rev, status, output):
     folder's submission JSON, PR numbers from merge commits ("Merge pull request #N") or --pr-map."""
     import json
 
-    from auditor.gate.git import Git, GitError
+    from auditor.gate.git import GitError
     from auditor.leaderboard_build import BuildError, build, folders_in_dir, folders_in_git, load_pr_map, \
         pr_numbers_from_git
 

@@ -106,13 +106,15 @@ def test_a_deleted_file_and_a_renamed_record_are_findings(run_cli, repo):
     repo.branch("pr")
     old = f"{TRACK}/2026-03-17_NaiveBaseline"
     repo.git("rm", "-q", f"{old}/train_seed42.log")
+    repo.git("update-index", "--chmod=+x", f"{old}/train_gpt.py")
     repo.git("mv", f"{TRACK}/2026-03-20_Better", NEW)
-    repo.commit("Drop a log, rename a record")
+    repo.git("commit", "-q", "-m", "Drop a log, chmod a script, rename a record")
     code, report = gate_json(run_cli, repo)
     assert code == 1
     g003 = [f for f in report["findings"] if f["rule_id"] == "G003"]
     assert f"{old}/train_seed42.log" in {f["location"]["path"] for f in g003}
     assert any("deletes" in f["message"] for f in g003)
+    assert any(f"changes the mode of {old}/train_gpt.py" in f["message"] for f in g003)
     assert {f["location"]["path"] for f in g003} >= {f"{TRACK}/2026-03-20_Better/README.md"}
     assert report["extra"]["gate"]["folder"] == NEW  # the renamed copy is new, so it is audited too
 
