@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TRACK, legal_files  # noqa: E402  (tests/gate/conftest.py)
+from gitrepo import TRACK, legal_files
 
 yaml = pytest.importorskip("yaml")
 ROOT = Path(__file__).resolve().parents[2]

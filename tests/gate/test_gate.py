@@ -16,7 +16,7 @@ import pytest
 from auditor.registry import all_rules
 from auditor.schemas import schema_errors
 
-from conftest import TRACK, legal_files  # noqa: E402  (tests/gate/conftest.py)
+from gitrepo import TRACK, legal_files
 
 NEW = f"{TRACK}/2026-04-01_NewRecord"
 DESIGNED_FOR = {"F001", "F002", "J001", "J002"}

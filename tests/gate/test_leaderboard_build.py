@@ -8,7 +8,7 @@ import shutil
 from auditor.leaderboard import frontier, load_rows
 from auditor.schemas import schema_errors
 
-from conftest import TRACK, legal_files  # noqa: E402  (tests/gate/conftest.py)
+from gitrepo import TRACK, legal_files
 
 
 def build(run_cli, *args):
