@@ -1,6 +1,6 @@
 """SARIF 2.1.0 report: one run, for GitHub code scanning (annotations on the PR's lines).
 
-``tool.driver.rules`` describes every rule the audit ran (docs, ruling link, default level);
+``tool.driver.rules`` describes every registered rule (docs, ruling link, default level);
 each finding is a result with its rule, level, message and location. Locations are relative to
 the repository root (``uriBaseId`` ``%SRCROOT%``): the gate's paths already are, and ``audit``
 prefixes ``--sarif-root`` (the folder's path in the repository). Waived findings carry an
@@ -17,7 +17,7 @@ from urllib.parse import quote
 from auditor import __version__
 from auditor.engine import AuditResult, Status, rulings
 from auditor.findings import Confidence, Finding, Location, Severity
-from auditor.registry import get_rule
+from auditor.registry import all_rules, get_rule
 from auditor.render import RenderOptions
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -28,8 +28,8 @@ FINGERPRINT = "golfAuditFinding/v1"
 
 
 def render(result: AuditResult, options: RenderOptions) -> str:
-    ids = list(dict.fromkeys(v.rule_id for v in result.verdicts))
-    ids += [f.rule_id for f in result.findings if f.rule_id not in ids]
+    ids = list(dict.fromkeys([r.id for r in all_rules()] + [v.rule_id for v in result.verdicts]
+                             + [f.rule_id for f in result.findings]))
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     names = {v.rule_id: v.name for v in result.verdicts}
     root = options.sarif_root.strip("/")
