@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -90,11 +91,17 @@ def cli() -> None:
 @click.option("--leaderboard", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Leaderboard data file: the frontier to beat is taken from it.")
 @click.option("--date", "date_", help="Audit as of this date (YYYY-MM-DD) instead of the submission's.")
+@click.option("--pr", type=click.IntRange(min=1), help="The submission's PR number (for the chronological frontier).")
 @click.option("--only", help="Run only these rule ids (comma-separated).")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Waivers file (TOML or JSON): reviewed findings shown apart and not counted.")
+@click.option("--sarif-root", default="", help="SARIF: the folder's path in its repository, so annotations land on "
+              "the right files (default: paths relative to the folder).")
 @click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
 @color_option
 @width_option
-def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, date_, only, verbose, color, width):
+def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, date_, pr, only, waivers, sarif_root,
+          verbose, color, width):
     """Audit one record FOLDER statically (files, claims, caps, seeds, statistics, data, code)."""
     from auditor.context import AuditOptions, Context
     from auditor.engine import audit as run_audit
@@ -103,18 +110,23 @@ def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, da
     from auditor.safefs import InputError
 
     day = _parse_day(date_)
+    waiver_list = _load_waivers(waivers)
     try:
         if ruleset:
             get_ruleset(ruleset)
-        options = AuditOptions(ruleset=ruleset, track=track, against=against, leaderboard=leaderboard, date=day)
+        options = AuditOptions(ruleset=ruleset, track=track, against=against, leaderboard=leaderboard, date=day, pr=pr)
         ctx = Context.load(folder, options)
         result = run_audit(ctx, only=only.split(",") if only else None)
     except RulesetError as exc:
         raise UsageProblem(str(exc)) from None
     except InputError as exc:
         raise AuditorError(str(exc)) from None
+    if waiver_list:
+        from auditor.waivers import apply
+
+        apply(result, waiver_list, str(folder))
     render_opts = RenderOptions(fail_on=_fail_on(fail_on), color=_color(color) and output is None,
-                                width=width, verbose=verbose)
+                                width=width, verbose=verbose, sarif_root=sarif_root)
     write_output(get_renderer(fmt)(result, render_opts), output)
     sys.exit(result.exit_code(render_opts.fail_on))
 
@@ -162,6 +174,150 @@ def explain(rule_id):
     click.echo(f"\nRuling {rule.ruling}: {ruling.get('title', '?')}")
     click.echo(f"  status {ruling.get('status', '?')}, {ruling.get('date', '?')}, source {ruling.get('source', '?')}")
     click.echo(f"  {ruling.get('url', '')}")
+
+
+# -- CI gate and leaderboard (auditor.gate, auditor.leaderboard_build) ----------------------------------------
+def _load_waivers(path: Path | None) -> list:
+    if path is None:
+        return []
+    from auditor.waivers import WaiverError, load
+
+    try:
+        return load(path)
+    except WaiverError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def _reports(specs: tuple[str, ...]) -> list[tuple[str, Path]]:
+    from auditor.render import FORMATS
+
+    out = []
+    for spec in specs:
+        fmt, sep, path = spec.partition(":")
+        if not sep or fmt not in FORMATS or not path:
+            raise UsageProblem(f"--report {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)}")
+        out.append((fmt, Path(path)))
+    return out
+
+
+@cli.command()
+@click.option("--repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The repository: a checkout holding the PR head.")
+@click.option("--base", required=True, help="The PR's base revision (e.g. origin/main, or the base commit id).")
+@click.option("--head", default="HEAD", show_default=True, help="The PR head revision.")
+@click.option("--pr", type=click.IntRange(min=1), help="The PR number (default: from $GITHUB_EVENT_PATH).")
+@click.option("--leaderboard", help="Leaderboard data file for the frontier to beat, or 'auto' to build it from "
+              "the base revision's records and merge history.")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Waivers file (default: golf-audit-waivers.toml or .json of the base revision, never the PR's).")
+@click.option("--dynamic", is_flag=True, help="Also run the dynamic rules (needs torch and a CUDA GPU; otherwise "
+              "they are reported as skipped, with the reason).")
+@click.option("--ruleset", help="Ruleset id (default: the one in force on the submission's date).")
+@click.option("--date", "date_", help="Audit as of this date (YYYY-MM-DD) instead of the submission's.")
+@click.option("--only", help="Run only these static/dynamic rule ids (comma-separated); gate rules always run.")
+@format_option
+@output_option
+@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
+              help="Also write the report in FORMAT to FILE (repeatable), e.g. markdown:comment.md.")
+@fail_on_option
+@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@color_option
+@width_option
+def gate(repo, base, head, pr, leaderboard, waivers, dynamic, ruleset, date_, only, fmt, output, reports, fail_on,
+         verbose, color, width):
+    """Gate a record PR: it may only add one folder under records/<track>/; audit that folder.
+
+    The change set is the diff from the merge base of BASE and HEAD to HEAD. Anything but one new
+    record folder is a gate finding (G001...); the folder is read from HEAD and audited with every
+    static rule (and the dynamic ones with --dynamic). Paths in the report are relative to the
+    repository root. Exit codes as for 'audit'.
+    """
+    from auditor.gate.extract import ExtractError
+    from auditor.gate.git import GitError, UnknownRevision
+    from auditor.gate.run import GateOptions, pr_from_event, run_gate
+    from auditor.render import RenderOptions, get_renderer
+    from auditor.rulesets import RulesetError, get_ruleset
+    from auditor.safefs import InputError
+    from auditor.waivers import WaiverError
+
+    extra_reports = _reports(reports)
+    if leaderboard not in (None, "auto") and not Path(leaderboard).is_file():
+        raise UsageProblem(f"--leaderboard {leaderboard!r}: no such file (or use 'auto')")
+    opts = GateOptions(repo=repo, base=base, head=head, pr=pr or pr_from_event(), leaderboard=leaderboard,
+                       waivers=waivers, dynamic=dynamic, ruleset=ruleset, date=_parse_day(date_),
+                       only=only.split(",") if only else None)
+    try:
+        if ruleset:
+            get_ruleset(ruleset)
+        result = run_gate(opts)
+    except (UnknownRevision, RulesetError, WaiverError) as exc:
+        raise UsageProblem(str(exc)) from None
+    except (GitError, ExtractError, InputError, OSError) as exc:
+        raise AuditorError(f"could not verify: {exc}") from None
+    render_opts = RenderOptions(fail_on=_fail_on(fail_on), color=_color(color) and output is None,
+                                width=width, verbose=verbose)
+    for extra_fmt, path in extra_reports:
+        write_output(get_renderer(extra_fmt)(result, replace(render_opts, color=False)), path)
+    write_output(get_renderer(fmt)(result, render_opts), output)
+    sys.exit(result.exit_code(render_opts.fail_on))
+
+
+@cli.group()
+def leaderboard():
+    """Leaderboard data files: the accepted rows a new record must beat, in PR order."""
+
+
+@leaderboard.command("build")
+@click.option("--records", "records_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A track folder of records, e.g. records/track_10min_16mb.")
+@click.option("--track", help="Track name written in the file (default: the folder's name).")
+@click.option("--pr-map", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON {"folder": PR number} (default: from the git history of the records).')
+@click.option("--rev", help="Read the records as this git revision has them (default: the files on disk).")
+@click.option("--status", type=click.Choice(("accepted", "non_record")),
+              help="Status of every row (default: non_record for a non-record track, else accepted).")
+@output_option
+def leaderboard_build(records_dir, track, pr_map, rev, status, output):
+    """Build a leaderboard data file from a records tree: val_bpb and per-seed values from each
+    folder's submission JSON, PR numbers from merge commits ("Merge pull request #N") or --pr-map."""
+    import json
+
+    from auditor.gate.git import GitError
+    from auditor.leaderboard_build import BuildError, build, folders_in_dir, folders_in_git, load_pr_map, \
+        pr_numbers_from_git
+
+    track = track or records_dir.resolve().name
+    status = status or ("non_record" if "non_record" in track else "accepted")
+    git, rel = _git_for(records_dir)
+    if rev and git is None:
+        raise UsageProblem(f"--rev {rev}: {records_dir} is not inside a git repository")
+    try:
+        rev_id = git.resolve(rev) if rev else None
+        folders = folders_in_git(git, rev_id, rel) if rev_id else folders_in_dir(records_dir)
+        prs = load_pr_map(pr_map) if pr_map else (pr_numbers_from_git(git, rev_id or "HEAD", rel) if git else {})
+    except BuildError as exc:
+        raise UsageProblem(str(exc)) from None
+    except GitError as exc:
+        raise AuditorError(str(exc)) from None
+    if git is None and pr_map is None:
+        click.echo(f"golf-audit: {records_dir} is not in a git repository and no --pr-map: rows have no PR number",
+                   err=True)
+    data, skipped = build(track, folders, prs, status=status, source=f"{rev + ':' if rev else ''}{rel or records_dir}")
+    for line in skipped:
+        click.echo(f"golf-audit: skipped {line}", err=True)
+    write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+
+
+def _git_for(folder: Path):
+    """(Git, folder path relative to the repository root) when ``folder`` is in a git work tree."""
+    from auditor.gate.git import Git, GitError
+
+    probe = Git(folder)
+    try:
+        top = Path(probe.run("rev-parse", "--show-toplevel").decode().strip())
+    except GitError:
+        return None, ""
+    return Git(top), folder.resolve().relative_to(top.resolve()).as_posix()
 
 
 def main() -> None:

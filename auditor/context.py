@@ -57,6 +57,7 @@ class Context:
     tree: FileTree
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
+    changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
 
     @classmethod
     def load(cls, root: str | Path, options: AuditOptions | None = None) -> "Context":

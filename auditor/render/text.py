@@ -36,11 +36,18 @@ def render(result: AuditResult, options: RenderOptions) -> str:
 
 def print_report(console: Console, result: AuditResult, options: RenderOptions) -> None:
     _header(console, result)
+    if result.extra.get("gate"):
+        _gate(console, result.extra["gate"])
     console.print(_rule_table(result, options))
-    findings = result.findings
-    if findings:
+    active = result.active()
+    waived = [f for f in result.findings if f.waived is not None]
+    if active:
         console.print(Text("Findings", style="bold"))
-        for f in findings:
+        for f in active:
+            _finding(console, f)
+    if waived:
+        console.print(Text("Waived findings (shown, not counted)", style="bold"))
+        for f in waived:
             _finding(console, f)
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim"))
@@ -54,6 +61,18 @@ def _header(console: Console, result: AuditResult) -> None:
                        f"track {result.track.replace('_', '-')}", style="dim"))
 
 
+def _gate(console: Console, gate: dict) -> None:
+    changes = gate["changes"]
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(changes["counts"].items())) or "no changes"
+    pr = f" · PR #{gate['pr']}" if gate.get("pr") else ""
+    console.print(Text(f"change set {gate['merge_base'][:12]}..{gate['head'][:12]}: {counts}{pr}", style="dim"))
+    console.print(Text(f"audited folder: {printable(gate['folder'] or 'none')} · dynamic: {gate['dynamic']}",
+                       style="dim"))
+    row = gate.get("frontier") or {}
+    if row.get("folder"):
+        console.print(Text(f"frontier to beat: {printable(row['folder'])} (val_bpb {row['val_bpb']})", style="dim"))
+
+
 def _rule_table(result: AuditResult, options: RenderOptions) -> Table:
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     for col in ("rule", "name", "status", "details"):
@@ -62,7 +81,9 @@ def _rule_table(result: AuditResult, options: RenderOptions) -> Table:
         if v.status is Status.SKIPPED and not options.verbose:
             detail = v.reason
         elif v.findings:
-            detail = f"{len(v.findings)} finding" + ("s" if len(v.findings) > 1 else "")
+            waived = sum(1 for f in v.findings if f.waived is not None)
+            active = len(v.findings) - waived
+            detail = f"{active} finding" + ("s" if active != 1 else "") + (f", {waived} waived" if waived else "")
         else:
             detail = v.reason or (v.evidence[0].text if v.evidence else "")
         table.add_row(v.rule_id, v.name, Text(v.status.value.upper(), style=STATUS_STYLE[v.status]),

@@ -4,6 +4,8 @@ Layout: ``fixtures/rules/<RULE_ID>/<pass|fail>_<label>/`` is a miniature submiss
 ``expected.json``: ``{"findings": [{"rule", "path", "line", "severity"}...], "options": {...}}``.
 Code files may also mark a line with ``# expect: <RULE_ID>`` (semgrep style), which adds an
 expected finding at that line. Only the rule under test runs, so each fixture pins one rule.
+Gate rules (scope "gate") check a PR's change set, not a folder: their fixtures hold a
+``changes.json`` (``auditor.gate.changes.ChangeSet``) that is put on the context.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ def options_for(case: Path) -> AuditOptions:
 @pytest.mark.parametrize("rule,case", list(fixture_dirs()))
 def test_rule_fixture(rule, case):
     ctx = Context.load(case, options_for(case))
+    if rule.scope == "gate":
+        from auditor.gate.changes import ChangeSet
+
+        ctx.changes = ChangeSet.load(case / "changes.json")
     result = audit(ctx, scope=rule.scope, only=[rule.id])
     verdict = next(v for v in result.verdicts if v.rule_id == rule.id)
     assert verdict.status is not Status.UNVERIFIED, verdict.reason
