@@ -92,6 +92,8 @@ def cli() -> None:
               help="Leaderboard data file: the frontier to beat is taken from it.")
 @click.option("--date", "date_", help="Audit as of this date (YYYY-MM-DD) instead of the submission's.")
 @click.option("--pr", type=click.IntRange(min=1), help="The submission's PR number (for the chronological frontier).")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A records tree: logs byte-identical to another record's are reported.")
 @click.option("--only", help="Run only these rule ids (comma-separated).")
 @click.option("--waivers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Waivers file (TOML or JSON): reviewed findings shown apart and not counted.")
@@ -100,8 +102,8 @@ def cli() -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
 @color_option
 @width_option
-def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, date_, pr, only, waivers, sarif_root,
-          verbose, color, width):
+def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, date_, pr, corpus, only, waivers,
+          sarif_root, verbose, color, width):
     """Audit one record FOLDER statically (files, claims, caps, seeds, statistics, data, code)."""
     from auditor.context import AuditOptions, Context
     from auditor.engine import audit as run_audit
@@ -114,7 +116,9 @@ def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, da
     try:
         if ruleset:
             get_ruleset(ruleset)
-        options = AuditOptions(ruleset=ruleset, track=track, against=against, leaderboard=leaderboard, date=day, pr=pr)
+        options = AuditOptions(ruleset=ruleset, track=track, against=against, leaderboard=leaderboard, date=day, pr=pr,
+                               corpus=corpus)
+        _check_baseline(against, leaderboard)
         ctx = Context.load(folder, options)
         result = run_audit(ctx, only=only.split(",") if only else None)
     except RulesetError as exc:
@@ -129,6 +133,19 @@ def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, da
                                 width=width, verbose=verbose, sarif_root=sarif_root)
     write_output(get_renderer(fmt)(result, render_opts), output)
     sys.exit(result.exit_code(render_opts.fail_on))
+
+
+def _check_baseline(against: str | None, leaderboard: Path | None) -> None:
+    """A bad ``--against`` or leaderboard file is a usage error before anything runs."""
+    from auditor.leaderboard import BaselineError, folder_baseline, load_rows, parse_values
+
+    try:
+        if against:
+            folder_baseline(Path(against)) if Path(against).is_dir() else parse_values(against)
+        if leaderboard:
+            load_rows(leaderboard)
+    except BaselineError as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def _parse_day(text: str | None):

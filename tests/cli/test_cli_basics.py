@@ -72,3 +72,31 @@ def test_rules_lists_every_rule(run_cli):
     code, out, _ = run_cli("rules", "--format", "json")
     assert code == 0
     assert [r["id"] for r in json.loads(out)] == [r.id for r in all_rules()]
+
+
+def test_bad_against_values_are_a_usage_error(run_cli):
+    code, _, err = run_cli("audit", "fixtures/rules/J001/pass_object", "--against", "fast")
+    assert code == 2 and "expected comma-separated BPB values or a record folder" in err
+
+
+def test_against_a_folder_without_runs_is_a_usage_error(run_cli):
+    code, _, err = run_cli("audit", "fixtures/rules/J001/pass_object", "--against", "fixtures/rules/J001/pass_object")
+    assert code == 2 and "no scored run logs" in err
+
+
+def test_invalid_leaderboard_is_a_usage_error(run_cli, tmp_path):
+    lb = tmp_path / "lb.json"
+    lb.write_text('{"track": "x", "rows": [{"folder": "a"}]}')
+    code, _, err = run_cli("audit", "fixtures/rules/J001/pass_object", "--leaderboard", lb)
+    assert code == 2 and "invalid leaderboard file" in err
+
+
+def test_against_a_record_folder_runs_the_statistics(run_cli):
+    base = "fixtures/real-records/track_10min_16mb/2026-04-06_SP8192_QK5_LegalTTT_1.0828"
+    cand = "fixtures/real-records/track_10min_16mb/2026-04-27_SP8192_LQER_SparseGate_BOSSmearFix_9HpStack_1.0611"
+    code, out, _ = run_cli("audit", cand, "--against", base, "--only", "S004", "--format", "json", "--ruleset",
+                           "launch-2026-03-18")
+    report = json.loads(out)
+    s004 = next(r for r in report["rules"] if r["rule_id"] == "S004")
+    assert s004["status"] == "pass", s004
+    assert "nats" in s004["evidence"][0]["text"] and "Welch" in s004["evidence"][0]["text"]
