@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from auditor.schemas import load_schema, validate
+from auditor.schemas import validate
 
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rules" / "rulesets"
 DATE_RE = re.compile(r"(20\d\d)-(\d\d)-(\d\d)")
@@ -55,7 +55,7 @@ def _load_file(path: Path) -> Ruleset:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise RulesetError(f"{path}: cannot read ruleset ({exc})") from None
-    errors = validate(data, load_schema("ruleset"))
+    errors = validate(data, "ruleset")
     if errors:
         raise RulesetError(f"{path}: invalid ruleset: {errors[0]}")
     if data["id"] != path.stem:
