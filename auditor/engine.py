@@ -9,6 +9,7 @@ applies the ruleset's severity overrides, and sorts everything.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import time
 import traceback
@@ -106,9 +107,20 @@ def _verdict_dict(v: RuleVerdict) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
+RULINGS_DIR = RULINGS_FILE.with_name("rulings.d")
+
+
+@functools.lru_cache(maxsize=1)
 def rulings() -> dict[str, dict[str, Any]]:
-    data = json.loads(RULINGS_FILE.read_text(encoding="utf-8"))
-    return {r["id"]: r for r in data["rulings"]}
+    """Every ruling by id: ``rules/rulings.json`` plus one file per rule family in ``rules/rulings.d``."""
+    files = [RULINGS_FILE, *sorted(RULINGS_DIR.glob("*.json"))]
+    out: dict[str, dict[str, Any]] = {}
+    for path in files:
+        for r in json.loads(path.read_text(encoding="utf-8"))["rulings"]:
+            if r["id"] in out:
+                raise ValueError(f"ruling {r['id']} defined twice (second in {path.name})")
+            out[r["id"]] = r
+    return out
 
 
 def run_rules(ctx, rules: Iterable[type[Rule]]) -> list[RuleVerdict]:
