@@ -9,7 +9,6 @@ applies the ruleset's severity overrides, and sorts everything.
 from __future__ import annotations
 
 import enum
-import functools
 import json
 import time
 import traceback
@@ -106,11 +105,10 @@ def _verdict_dict(v: RuleVerdict) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=None)
 RULINGS_DIR = RULINGS_FILE.with_name("rulings.d")
 
 
-@functools.lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def rulings() -> dict[str, dict[str, Any]]:
     """Every ruling by id: ``rules/rulings.json`` plus one file per rule family in ``rules/rulings.d``."""
     files = [RULINGS_FILE, *sorted(RULINGS_DIR.glob("*.json"))]
