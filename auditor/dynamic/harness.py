@@ -12,7 +12,6 @@ so ``Proof.load`` can check it again without running anything.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -42,6 +41,8 @@ class Run:
     reported_line: str | None = None
     error: str | None = None
     wall_s: float = 0.0
+    origin: str | None = None  # where the run's copy was when it ran (sites name that path)
+    events_dir: Path | None = None
 
 
 @dataclass
@@ -62,49 +63,58 @@ class Proof:
         """``file:line`` in a run's copy -> (path relative to the submission folder, line)."""
         path, _, line = site.rpartition(":")
         for run in self.runs:
-            try:
-                rel = Path(path).resolve().relative_to(run.folder.resolve())
+            for root in (run.folder, run.origin):
+                if root is None:
+                    continue
+                try:
+                    rel = Path(path).resolve().relative_to(Path(root).resolve())
+                except ValueError:
+                    continue
                 return rel.as_posix(), int(line) if line.isdigit() else None
-            except ValueError:
-                continue
         return None, None
 
-    def save(self, work: Path) -> Path:
-        """Write ``proof.json`` (and the byte table) so that ``Proof.load(work)`` can re-check it."""
-        np.savez(work / "bytes.npz", base=self.table.base_bytes, space=self.table.has_leading_space,
+    def save(self, dest: Path) -> Path:
+        """Write the evidence (``proof.json``, byte table, streams, event files, logs) into ``dest``,
+        so that ``Proof.load(dest)`` can check it again without running anything."""
+        dest = Path(dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        np.savez(dest / "bytes.npz", base=self.table.base_bytes, space=self.table.has_leading_space,
                  boundary=self.table.is_boundary)
-        runs = [{"label": r.label, "folder": _rel(r.folder, work), "log": _rel(r.log_path, work),
-                 "events": _rel(r.folder.parent / EVENTS, work), "stream": f"{r.label}_stream.npy",
-                 "reported_line": r.reported_line, "error": r.error, "wall_s": r.wall_s} for r in self.runs]
+        runs = []
         for r in self.runs:
-            np.save(work / f"{r.label}_stream.npy", r.stream)
+            np.save(dest / f"{r.label}_stream.npy", r.stream.astype(np.uint16))
+            events = dest / f"{r.label}_events"
+            if r.events_dir is not None and r.events_dir.resolve() != events.resolve():
+                shutil.copytree(r.events_dir, events, dirs_exist_ok=True)
+            if r.log_path.exists() and r.log_path.resolve() != (dest / f"{r.label}_stdout.log").resolve():
+                shutil.copy2(r.log_path, dest / f"{r.label}_stdout.log")
+            runs.append({"label": r.label, "origin": str(r.origin or r.folder), "reported_line": r.reported_line,
+                         "error": r.error, "wall_s": round(r.wall_s, 3)})
         doc = {"folder": str(self.folder), "flip": self.flip, "error": self.error, "runs": runs,
-               "seconds": self.seconds, "notes": self.notes}
-        (work / "proof.json").write_text(json.dumps(doc, indent=2) + "\n")
-        return work / "proof.json"
+               "seconds": round(self.seconds, 3), "notes": self.notes}
+        (dest / "proof.json").write_text(json.dumps(doc, indent=2) + "\n")
+        return dest / "proof.json"
 
     @classmethod
-    def load(cls, work: Path) -> "Proof":
+    def load(cls, dest: Path) -> "Proof":
         from reference_model.bpb import ByteTable
 
-        work = Path(work)
-        doc = json.loads((work / "proof.json").read_text())
-        z = np.load(work / "bytes.npz")
+        dest = Path(dest)
+        doc = json.loads((dest / "proof.json").read_text())
+        z = np.load(dest / "bytes.npz")
         table = ByteTable(z["base"], z["space"], z["boundary"])
         runs = []
         for r in doc["runs"]:
-            run = Run(r["label"], work / r["folder"], np.load(work / r["stream"]), work / r["log"],
-                      reported_line=r.get("reported_line"), error=r.get("error"), wall_s=r.get("wall_s", 0.0))
+            label = r["label"]
+            run = Run(label, dest, np.load(dest / f"{label}_stream.npy").astype(np.int64),
+                      dest / f"{label}_stdout.log", reported_line=r.get("reported_line"), error=r.get("error"),
+                      wall_s=r.get("wall_s", 0.0), origin=r.get("origin"), events_dir=dest / f"{label}_events")
             if run.error is None:
-                _read_ledger(run, work / r["events"])
+                _read_ledger(run, run.events_dir)
             runs.append(run)
         error = doc.get("error") or next((r.error for r in runs if r.error), None)
         return cls(Path(doc["folder"]), runs, table, doc.get("flip"), error, doc.get("seconds", 0.0),
                    doc.get("notes", []))
-
-
-def _rel(p: Path, base: Path) -> str:
-    return os.path.relpath(p, base)
 
 
 def _read_ledger(run: Run, events_dir: Path) -> None:
@@ -120,7 +130,7 @@ def _read_ledger(run: Run, events_dir: Path) -> None:
 
 def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeout: float = 600.0,
           c1: bool = True, nproc: int = 1, cache: Path | None = None, env: dict | None = None,
-          progress=None) -> Proof:
+          val_tokens: int | None = None, progress=None) -> Proof:
     """Run the proof; never raises for the submission's own failures (they become ``error``)."""
     from auditor.dynamic.probe import make_probe
     from reference_model.bpb import ByteTable
@@ -133,7 +143,8 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
     if not (folder / SCRIPT).is_file():
         raise FileNotFoundError(f"{folder}: no {SCRIPT} to run")
     say("writing probe data")
-    probe = make_probe(work / "probe_a", folder, cache=cache, env=env)
+    sizes = {"val_tokens": val_tokens} if val_tokens else {}
+    probe = make_probe(work / "probe_a", folder, cache=cache, env=env, **sizes)
     table = ByteTable.from_tokenizer(probe.tokenizer_path, probe.vocab_size)
     proof = Proof(folder, [], table)
     if not probe.generated_tokenizer:
@@ -150,7 +161,7 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
             proof.error = run.error
             break
     proof.seconds = time.monotonic() - start
-    proof.save(work)
+    proof.save(work / "proof")
     return proof
 
 
@@ -175,7 +186,7 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     log = rdir / "stdout.log"
     res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub),
                         limits=Limits(wall_s=timeout), stdout_path=log, stderr_path=rdir / "stderr.log")
-    run = Run(label, sub, probe.stream, log, wall_s=res.wall_s)
+    run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
     if not res.ok:
         tail = " | ".join(res.stderr_tail[-3:])[-400:]
         run.error = f"run {label}: the script failed ({res.describe()}): {tail}"

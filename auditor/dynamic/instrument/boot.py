@@ -59,8 +59,8 @@ def start(script: str):
 def main(argv: list[str]) -> None:
     if not argv:
         sys.exit("usage: python -m auditor.dynamic.instrument.boot SCRIPT [ARGS...]")
-    script = argv[0]
-    sys.argv = list(argv)
+    script = str(Path(argv[0]).resolve())
+    sys.argv = [script, *argv[1:]]
     sys.path.insert(0, str(Path(script).resolve().parent))
     tracer = start(script)
     try:

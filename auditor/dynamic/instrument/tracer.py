@@ -143,10 +143,15 @@ class Tracer:
 
     # -- scores -----------------------------------------------------------------------------------
     def score(self, pos: np.ndarray, nll: T, *, normalized: bool, counted: bool, grad: bool,
-              how: str) -> int | None:
+              how: str) -> tuple[int, np.ndarray] | None:
+        """Write a score event; returns its seq and, shaped like ``pos``, each element's index in
+        the event's position list (-1: not a validation target). Taints carry these indices, so a
+        position that occurs in several rows of one batch is counted only where it is counted."""
         mask = pos.ravel() >= 0
         if not mask.any():
             return None
+        index = np.full(mask.size, -1, dtype=np.int64)
+        index[mask] = np.arange(int(mask.sum()))
         values = nll.detach().reshape(-1).to("cpu", torch.float64).numpy()[mask]
         positions = pos.ravel()[mask]
         seq = self.writer.score(positions, values, version=self.version, normalized=normalized,
@@ -156,13 +161,13 @@ class Tracer:
             self.pending_grad.append(positions)
         self.unscored.clear()
         self.last_kind = "score"
-        return seq
+        return seq, index.reshape(pos.shape)
 
     def count(self, taint: Taint, use: str = "counted") -> None:
         for seq, posmap in taint.sources:
             if use == "backward":
                 self.writer.count(np.zeros(0, np.int64), score=seq, use=use, site=self.site())
-            elif posmap is not None:
+            elif posmap is not None:  # element indices into the score event's positions
                 sel = posmap.detach().reshape(-1)
                 sel = sel[sel >= 0].to("cpu").numpy()
                 if sel.size:
@@ -301,12 +306,9 @@ class TraceMode(TorchFunctionMode):
         classes = logits.shape[1] if logits.dim() > 1 else logits.shape[0]
         smooth = float(kwargs.get("label_smoothing", 0.0) or 0.0)
         grad = torch.is_grad_enabled() and logits.requires_grad
-        seq = self.t.score(pos, nll, normalized=classes == self.t.vocab and smooth == 0.0,
+        hit = self.t.score(pos, nll, normalized=classes == self.t.vocab and smooth == 0.0,
                            counted=reduction != "none", grad=grad, how="cross_entropy")
-        if seq is None:
-            return out
-        posmap = torch.from_numpy(pos).to(out.device) if reduction == "none" else None
-        return _set(out, Taint([(seq, posmap)]))
+        return self._tainted(out, hit, reduction != "none")
 
     def _nll_loss(self, func, args, kwargs):
         out = func(*args, **kwargs)
@@ -317,12 +319,9 @@ class TraceMode(TorchFunctionMode):
         with torch.no_grad():
             nll = out if reduction == "none" else func(inp, target, reduction="none")
         normalized = dist is not None and dist.dist == "logp" and (not dist.mixed or _normalized(inp, "logp"))
-        seq = self.t.score(pos, nll, normalized=normalized, counted=reduction != "none",
+        hit = self.t.score(pos, nll, normalized=normalized, counted=reduction != "none",
                            grad=torch.is_grad_enabled() and inp.requires_grad, how="nll_loss")
-        if seq is None:
-            return out
-        posmap = torch.from_numpy(pos).to(out.device) if reduction == "none" else None
-        return _set(out, Taint([(seq, posmap)]))
+        return self._tainted(out, hit, reduction != "none")
 
     def _softmax(self, func, args, kwargs):
         out = func(*args, **kwargs)
@@ -342,11 +341,17 @@ class TraceMode(TorchFunctionMode):
         normalized = not src.mixed or _normalized(args[0], src.dist)
         with torch.no_grad():
             nll = -out if src.dist == "logp" else -torch.log(out)
-        seq = self.t.score(pos, nll, normalized=normalized, counted=False,
+        hit = self.t.score(pos, nll, normalized=normalized, counted=False,
                            grad=torch.is_grad_enabled() and out.requires_grad, how=f"pick:{src.dist}")
-        if seq is None:
+        return self._tainted(out, hit, False)
+
+    @staticmethod
+    def _tainted(out, hit, aggregate: bool):
+        """Taint a scoring call's output: per element (indices into the event) or as an aggregate."""
+        if hit is None:
             return out
-        return _set(out, Taint([(seq, torch.from_numpy(pos).to(out.device))]))
+        seq, index = hit
+        return _set(out, Taint([(seq, None if aggregate else torch.from_numpy(index).to(out.device))]))
 
     def _generic(self, out, args):
         taints = [x for x in (taint_of(a) for a in args) if x is not None and x.sources]
