@@ -248,11 +248,13 @@ def check_c4(ledger: Ledger, rp: ReportedPass, table, stream: np.ndarray, rel_to
     res = stream_bpb(nll, stream, pos, table)
     if rp.val_loss is not None and not _close(res.val_loss, rp.val_loss, rel_tol):
         return Violation("C4", lo, f"the reported val_loss {rp.val_loss} is not the mean of the counted scores "
-                         f"({res.val_loss:.8f})", rp.mark.site, value=round(res.val_loss, 8), limit=rp.val_loss)
+                         f"({res.val_loss:.8f})", rp.mark.site, value=round(res.val_loss, 8), limit=rp.val_loss,
+                         context=ledger.around(rp.mark))
     if rp.val_bpb is not None and not _close(res.val_bpb, rp.val_bpb, rel_tol):
         return Violation("C4", lo, f"the reported val_bpb {rp.val_bpb} differs from the BPB recomputed with the "
                          f"tokenizer's byte accounting ({res.val_bpb:.8f}; {res.bytes} bytes for {res.tokens} "
-                         f"tokens)", rp.mark.site, value=round(res.val_bpb, 8), limit=rp.val_bpb)
+                         f"tokens)", rp.mark.site, value=round(res.val_bpb, 8), limit=rp.val_bpb,
+                         context=ledger.around(rp.mark))
     return None
 
 

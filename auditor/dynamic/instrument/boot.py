@@ -18,15 +18,15 @@ from pathlib import Path
 class _LogTap:
     """Wraps stdout: every complete line that carries ``val_bpb`` becomes a ``mark`` event."""
 
-    def __init__(self, stream, writer):
-        self._stream, self._writer, self._buf = stream, writer, ""
+    def __init__(self, stream, tracer):
+        self._stream, self._tracer, self._buf = stream, tracer, ""
 
     def write(self, text):
         self._buf += text
         while "\n" in self._buf:
             line, self._buf = self._buf.split("\n", 1)
             if "val_bpb" in line:
-                self._writer.mark("log", text=line[:2000], site="stdout")
+                self._tracer.writer.mark("log", text=line[:2000], site=self._tracer.site())
         return self._stream.write(text)
 
     def __getattr__(self, name):
@@ -51,7 +51,7 @@ def start(script: str):
     mode = TraceMode(tracer)
     install_hooks(tracer, mode)
     mode.__enter__()
-    sys.stdout = _LogTap(sys.stdout, tracer.writer)
+    sys.stdout = _LogTap(sys.stdout, tracer)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     return tracer
 
