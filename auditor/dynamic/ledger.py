@@ -9,8 +9,8 @@ and the four conditions checked against it (DESIGN.md, "The token ledger").
 - **C2**: every counted score comes from a normalized distribution over the vocabulary, and the
   counted value is that score (not combined with something else after the gold pick).
 - **C3**: no counted score at ``t`` comes from a state that adapted on ``t``. A rank's state has
-  seen the positions of its own adapts, and after a collective (``all_reduce`` of parameters, or
-  any adapt in a multi-rank run that does not say otherwise) those of every rank.
+  seen the positions of its own adapts and, after a collective adapt (parameters all-reduced, or an
+  optimizer step of a DDP-wrapped model), every position any rank's state had seen by then.
 - **C4**: every position of the covered range has exactly one counted score, and the BPB recomputed
   from the ledger with our byte accounting equals the reported one.
 """
@@ -190,14 +190,18 @@ def check_c3(ledger: Ledger, rp: ReportedPass) -> Violation | None:
     seen = {r: np.zeros(ledger.stream_len + 1, bool) for r in ledger.ranks}
     first_adapt: dict[int, dict[int, Event]] = {r: {} for r in ledger.ranks}
     in_pass = {(s.event.rank, s.event.seq): s for s in rp.scores}
-    collective = ledger.world_size > 1
     for e in ledger.events:
-        if e.kind == "adapt" and e.positions.size:
-            targets = ledger.ranks if (collective and e.attrs.get("how") != "local") else [e.rank]
-            for r in targets:
-                fresh = e.positions[~seen[r][e.positions]]
-                seen[r][e.positions] = True
-                _remember(first_adapt[r], fresh, e)
+        if e.kind == "adapt" and e.attrs.get("collective"):
+            union = np.logical_or.reduce([seen[r] for r in ledger.ranks])
+            union[e.positions] = True
+            for r in ledger.ranks:
+                for p in np.flatnonzero(union & ~seen[r]).tolist():  # cite the adapt that saw p first
+                    first_adapt[r][p] = next((first_adapt[q][p] for q in ledger.ranks if p in first_adapt[q]), e)
+            for r in ledger.ranks:
+                seen[r] = union.copy()
+        elif e.kind == "adapt" and e.positions.size:
+            _remember(first_adapt[e.rank], e.positions[~seen[e.rank][e.positions]], e)
+            seen[e.rank][e.positions] = True
         elif e.kind == "score" and (e.rank, e.seq) in in_pass:
             s = in_pass[(e.rank, e.seq)]
             bad = s.counted & seen[e.rank][s.positions]

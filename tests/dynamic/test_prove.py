@@ -99,3 +99,17 @@ def test_unverifiable_script_is_never_a_pass(kind, tmp_path, probe_cache):
     (folder / "train_gpt.py").write_text(text)
     proof = prove(folder, work=tmp_path / "work", c1=False, cache=probe_cache, val_tokens=VAL, timeout=120)
     assert proof.error and reason in proof.error
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,want", [("sharded_eval", {}), ("sharded_prequant_ttt", {"C3": range(1, 2049)})])
+def test_multi_rank_fixture_verdict(name, want, tmp_path, probe_cache):
+    """torchrun --nproc_per_node 2 (gloo): one event file per rank, merged into one ledger."""
+    proof = prove(FIXTURES / name, work=tmp_path, c1=False, nproc=2, cache=probe_cache, val_tokens=VAL, timeout=300)
+    assert proof.error is None, proof.error
+    assert proof.main.ledger.ranks == [0, 1]
+    assert {s.event.rank for s in proof.main.reported.scores} == {0, 1}
+    got = verdicts(proof)
+    assert set(got) == set(want), {k: v.message for k, v in got.items()}
+    for k, v in got.items():
+        assert v.position in want[k]

@@ -107,6 +107,7 @@ class Tracer:
         self.last_kind = ""
         self.inplace_cache: dict = {}
         self.collectives = 0
+        self.ddp = False
 
     # -- site -------------------------------------------------------------------------------------
     def site(self) -> str:
@@ -188,6 +189,8 @@ class Tracer:
         if id(module) in self.modules:
             return
         self.modules.add(id(module))
+        if type(module).__name__ == "DistributedDataParallel":
+            self.ddp = True  # its gradients are averaged across ranks: every step is collective
         for t in list(module.parameters()) + list(module.buffers()):
             self.storages.add(_storage(t))
 
@@ -495,7 +498,7 @@ def install_hooks(tracer: Tracer, mode: TraceMode) -> None:
 
     def post(opt, args, kwargs):
         tracer.in_step -= 1
-        tracer.adapt("optimizer_step", optimizer=type(opt).__name__)
+        tracer.adapt("optimizer_step", optimizer=type(opt).__name__, collective=tracer.ddp)
 
     register_optimizer_step_pre_hook(pre)
     register_optimizer_step_post_hook(post)
