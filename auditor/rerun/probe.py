@@ -47,13 +47,13 @@ def probe_environment(python: str, env: dict[str, str] | None = None, timeout_s:
                                 limits=Limits(wall_s=timeout_s))
         except Exception as exc:  # noqa: BLE001 - a probe failure is data, not a crash
             return {"source": "none", "error": f"{type(exc).__name__}: {exc}"}
-    for line in res.stdout_tail.splitlines():
+    for line in res.stdout_tail:
         if line.startswith(MARK):
             try:
                 return {"source": "probe", **json.loads(line[len(MARK):])}
             except ValueError:
                 break
-    return {"source": "none", "error": f"probe exited {res.returncode}: {res.stderr_tail[-300:]}"}
+    return {"source": "none", "error": f"probe exited {res.returncode}: {' | '.join(res.stderr_tail[-3:])[-300:]}"}
 
 
 def from_log(run_log) -> dict:

@@ -89,8 +89,10 @@ def run_seed(ctx, plan, opts: RerunOptions, seed: int, reporter: Reporter) -> Se
     if opts.hooks is not None:
         env.update(opts.hooks.extra_env(seed_dir) if opts.hooks.extra_env else {})
         argv = opts.hooks.wrap_argv(argv, seed_dir) if opts.hooks.wrap_argv else argv
+    tmp = seed_dir / "tmp"
+    tmp.mkdir()
     reporter.begin_seed(seed)
-    res = run_sandboxed(argv, cwd=run_dir, env=scrubbed_env(env),
+    res = run_sandboxed(with_loopback(argv, plan.python), cwd=run_dir, env=scrubbed_env(env, home=run_dir, tmpdir=tmp),
                         limits=Limits(wall_s=opts.timeout_s, memory_bytes=opts.memory_bytes),
                         stdout_path=seed_dir / "stdout.txt", stderr_path=seed_dir / "stderr.txt",
                         on_line=lambda stream, text: reporter.line(seed, stream, text),
@@ -99,9 +101,27 @@ def run_seed(ctx, plan, opts: RerunOptions, seed: int, reporter: Reporter) -> Se
     log = pick_log(produced, run_id) or f"seed_{seed}/stdout.txt"
     run = SeedRun(seed, f"seed_{seed}", tuple(argv), env, res.returncode, res.timed_out, round(res.wall_s, 3),
                   f"seed_{seed}/stdout.txt", f"seed_{seed}/stderr.txt", log, tuple(produced), res.signal,
-                  res.network_isolated, res.stderr_tail[-2000:])
+                  res.network_isolated, "\n".join(res.stderr_tail[-30:])[-4000:])
     reporter.end_seed(seed, run.finished, _summary(run))
     return run
+
+
+LOOPBACK_UP = """
+import fcntl, os, socket, struct, sys
+try:  # a fresh network namespace has its loopback down; torchrun's rendezvous and gloo need it
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    flags = struct.unpack("16sh", fcntl.ioctl(s, 0x8913, struct.pack("16sh", b"lo", 0)))[1]
+    fcntl.ioctl(s, 0x8914, struct.pack("16sh", b"lo", flags | 0x1 | 0x40))  # IFF_UP | IFF_RUNNING
+except OSError:
+    pass
+os.execvp(sys.argv[1], sys.argv[1:])
+"""
+
+
+def with_loopback(argv: list[str], python: str) -> list[str]:
+    """``argv`` run through a tiny launcher that brings the loopback device up first (only
+    loopback: the namespace has no other interface, so the network stays off)."""
+    return [python, "-c", LOOPBACK_UP, *argv]
 
 
 def copy_folder(tree: FileTree, dest: Path) -> dict[str, str]:
