@@ -47,7 +47,7 @@ def seed_run(seed, model, log=True, returncode=0, timed_out=False, wall_s=5.5, s
             "signal": None, "network_isolated": True, "stderr_tail": stderr_tail}
 
 
-def write_case(rule, name, *, claims, runs, logs, expected, original_logs=None, nproc=1, gpus=()):
+def write_case(rule, name, *, claims, runs, logs, expected, original_logs=None, nproc=1, gpus=(), instrument=None):
     case = ROOT / rule / name
     shutil.rmtree(case, ignore_errors=True)
     sub, work = case / "submission", case / "rerun"
@@ -63,7 +63,7 @@ def write_case(rule, name, *, claims, runs, logs, expected, original_logs=None, 
                 "command": {"source": "default", "text": "torchrun --standalone --nproc_per_node=1 train_gpt.py"},
                 "seeds": runs, "environment": {"source": "probe", "python": "3.11.7", "torch": "2.13.0+cpu",
                                                "gpus": list(gpus)},
-                "instrument": None, "started": "2026-11-29T20:00:00+00:00", "finished": "2026-11-29T20:01:00+00:00"}
+                "instrument": instrument, "started": "2026-11-29T20:00:00+00:00", "finished": "2026-11-29T20:01:00+00:00"}
     (work / "rerun.json").write_text(json.dumps(manifest, indent=2) + "\n")
     findings = [{"rule": rule, "path": p, "line": ln, "severity": sev} for p, ln, sev in expected]
     (case / "expected.json").write_text(json.dumps({"findings": findings}, indent=2) + "\n")
@@ -153,6 +153,23 @@ def r006():
                logs={_log(42): slow}, nproc=1, gpus=["NVIDIA A10G"], expected=[(_log(42), 4, "info")])
 
 
+def r007():
+    logs = {_log(42): log_lines(42, 2.4193, 3000)}
+    clean = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [], "error": None}}}
+    write_case("R007", "pass_ledger_clean", claims=claims(), runs=[seed_run(42, 3000)], logs=logs, expected=[],
+               instrument=clean)
+    c3 = {"condition": "C3", "position": 0, "site": "train_gpt.py:212",
+          "message": "position 0 is scored (state version 3) by a state that adapted on it",
+          "context": ["#40 rank 0 adapt [0, 4096) at train_gpt.py:212", "#41 rank 0 score [0, 4096) <--"]}
+    bad = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [c3], "error": None}}}
+    write_case("R007", "fail_score_after_adapt", claims=claims(), runs=[seed_run(42, 3000)], logs=logs,
+               expected=[(_log(42), None, "error")], instrument=bad)
+    broken = {"name": "token-ledger", "seeds": {"42": {"checked": [], "violations": [],
+                                                       "error": "no counted score was traced for the reported line"}}}
+    write_case("R007", "pass_unreadable_ledger_warns", claims=claims(), runs=[seed_run(42, 3000)], logs=logs,
+               expected=[(_log(42), None, "warning")], instrument=broken)
+
+
 if __name__ == "__main__":
-    for make in (r001, r002, r003, r004, r005, r006):
+    for make in (r001, r002, r003, r004, r005, r006, r007):
         make()
