@@ -2,8 +2,10 @@
 conventions (hyperparameters from the environment, fineweb_*.bin shards with a 256-int32 header,
 a sentencepiece byte table for val_bpb, an int8+zlib artifact, challenge-style log lines, a
 log file under logs/<RUN_ID>.txt that starts with the code) but trains a bigram MLP for a few
-steps, so a run takes seconds on a CPU. Under torchrun with several processes it averages
-gradients and splits the evaluation over the ranks (gloo on CPU, nccl on CUDA).
+steps, so a run takes seconds on a CPU. Under torchrun with several processes every rank draws the
+same global batch and trains on its share, gradients are averaged and the evaluation is split over
+the ranks (gloo on CPU, nccl on CUDA): the result does not depend on the number of processes,
+up to the order of floating-point sums.
 """
 
 import glob
@@ -138,12 +140,11 @@ def main():
 
     model = Bigram(VOCAB_SIZE, MODEL_DIM).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=LR)
-    rng = np.random.default_rng(SEED * 1000 + rank)
-    per_rank = TRAIN_BATCH_TOKENS // world
+    rng = np.random.default_rng(SEED)
     train_ms, step = 0.0, 0
     while step < ITERATIONS:
         t0 = time.perf_counter()
-        starts = rng.integers(0, train.size - 1, size=per_rank)
+        starts = rng.integers(0, train.size - 1, size=TRAIN_BATCH_TOKENS)[rank::world]
         x = torch.from_numpy(train[starts].astype(np.int64)).to(device)
         y = torch.from_numpy(train[starts + 1].astype(np.int64)).to(device)
         loss = F.cross_entropy(model(x), y)
