@@ -32,7 +32,7 @@ class SeedProgress:
     step: int | None = None
     total: int | None = None
     train_ms: float | None = None
-    started: float = 0.0
+    started: float | None = None
     last_line: str = ""
 
     def feed(self, line: str) -> bool:
@@ -84,11 +84,13 @@ def fmt_duration(seconds: float) -> str:
 class Reporter:
     """What the runner tells about progress. The base class is silent (``--quiet``)."""
 
+    clock = staticmethod(time.monotonic)
+
     def start(self, seeds: list[int], max_wallclock_s: float | None = None) -> None:
         self.states = {s: SeedProgress(s, max_wallclock_s) for s in seeds}
 
     def begin_seed(self, seed: int) -> None:
-        self.states[seed].started = time.monotonic()
+        self.states[seed].started = self.clock()
 
     def line(self, seed: int, stream: str, text: str) -> None:
         if stream == "stdout":
@@ -125,7 +127,8 @@ class PlainReporter(Reporter):
 
     def _say(self, seed: int, text: str) -> None:
         self._last = self.clock()
-        elapsed = fmt_duration(self.clock() - self.states[seed].started) if self.states[seed].started else "0s"
+        started = self.states[seed].started
+        elapsed = fmt_duration(self.clock() - started) if started is not None else "0s"
         print(f"[seed {seed}] {text} ({elapsed})", file=self.stream, flush=True)
 
 
@@ -164,11 +167,12 @@ class RichReporter(Reporter):
         table = Table(title="golf-audit rerun", expand=False)
         for col in ("seed", "phase", "step", "eta", "elapsed", "last line"):
             table.add_column(col, no_wrap=col != "last line", overflow="fold")
-        now = time.monotonic()
+        now = self.clock()
         for s in self.states.values():
             step = f"{s.step}/{s.total}" if s.step is not None else ""
             eta = self.eta_text(s)
-            elapsed = fmt_duration(now - s.started) if s.started and s.phase not in ("done", "failed") else ""
+            running = s.started is not None and s.phase not in ("done", "failed")
+            elapsed = fmt_duration(now - s.started) if running else ""
             table.add_row(str(s.seed), s.phase, step, eta, elapsed, s.last_line[:80])
         return table
 
