@@ -60,6 +60,7 @@ class Context:
     notes: list[str] = field(default_factory=list)
     changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
     proof: Any = None  # prove runs: the traced runs and their ledgers (auditor.dynamic.harness.Proof)
+    rerun: Any = None  # re-runs: what the runs produced (auditor.rerun.outcome.RerunOutcome)
 
     @classmethod
     def load(cls, root: str | Path, options: AuditOptions | None = None) -> "Context":
