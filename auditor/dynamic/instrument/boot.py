@@ -26,7 +26,7 @@ class _LogTap:
         while "\n" in self._buf:
             line, self._buf = self._buf.split("\n", 1)
             if "val_bpb" in line:
-                self._tracer.writer.mark("log", text=line[:2000], site=self._tracer.site())
+                self._tracer.emit("mark", None, {"name": "log", "text": line[:2000]})
         return self._stream.write(text)
 
     def __getattr__(self, name):
