@@ -26,6 +26,7 @@ from auditor.dynamic.ledger import Ledger, LedgerError, ReportedPass
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "train_gpt.py"
 EVENTS = "events"
+NATIVE = "native"  # where a script that writes its own ledger (GOLF_LEDGER_PATH) puts it
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Run:
     wall_s: float = 0.0
     origin: str | None = None  # where the run's copy was when it ran (sites name that path)
     events_dir: Path | None = None
+    native: dict | None = None  # cross-check with the script's own ledger, when it wrote one
 
 
 @dataclass
@@ -89,7 +91,7 @@ class Proof:
             if r.log_path.exists() and r.log_path.resolve() != (dest / f"{r.label}_stdout.log").resolve():
                 shutil.copy2(r.log_path, dest / f"{r.label}_stdout.log")
             runs.append({"label": r.label, "origin": str(r.origin or r.folder), "reported_line": r.reported_line,
-                         "error": r.error, "wall_s": round(r.wall_s, 3)})
+                         "error": r.error, "wall_s": round(r.wall_s, 3), "native": r.native})
         doc = {"folder": str(self.folder), "flip": self.flip, "error": self.error, "runs": runs,
                "seconds": round(self.seconds, 3), "notes": self.notes}
         (dest / "proof.json").write_text(json.dumps(doc, indent=2) + "\n")
@@ -108,7 +110,8 @@ class Proof:
             label = r["label"]
             run = Run(label, dest, np.load(dest / f"{label}_stream.npy").astype(np.int64),
                       dest / f"{label}_stdout.log", reported_line=r.get("reported_line"), error=r.get("error"),
-                      wall_s=r.get("wall_s", 0.0), origin=r.get("origin"), events_dir=dest / f"{label}_events")
+                      wall_s=r.get("wall_s", 0.0), origin=r.get("origin"), events_dir=dest / f"{label}_events",
+                      native=r.get("native"))
             if run.error is None:
                 _read_ledger(run, run.events_dir)
             runs.append(run)
@@ -174,7 +177,9 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
         shutil.rmtree(rdir)
     shutil.copytree(folder, sub, symlinks=True)
     (rdir / EVENTS).mkdir()
-    extra = {**probe.env(), "GOLF_TRACE_PATH": str(rdir / EVENTS / EVENTS), "PYTHONPATH": str(REPO_ROOT)}
+    (rdir / NATIVE).mkdir()
+    extra = {**probe.env(), "GOLF_TRACE_PATH": str(rdir / EVENTS / EVENTS), "PYTHONPATH": str(REPO_ROOT),
+             "GOLF_LEDGER_PATH": str(rdir / NATIVE / EVENTS)}
     if device == "cpu":
         extra["CUDA_VISIBLE_DEVICES"] = ""
     boot = ["-m", "auditor.dynamic.instrument.boot", SCRIPT]
@@ -197,4 +202,15 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
         return run
     run.reported_line = log.read_text(errors="replace").splitlines()[reported.line - 1]
     _read_ledger(run, rdir / EVENTS)
+    if run.reported is not None and any((rdir / NATIVE).glob(f"{EVENTS}.rank*")):
+        run.native = _native_check(run, rdir / NATIVE)
     return run
+
+
+def _native_check(run: Run, native_dir: Path) -> dict:
+    from auditor.dynamic.ledger import compare_native
+
+    try:
+        return compare_native(run.reported, Ledger.from_dir(native_dir, EVENTS))
+    except (LedgerError, OSError) as exc:
+        return {"error": str(exc)}

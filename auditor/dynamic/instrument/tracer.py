@@ -85,6 +85,7 @@ LOG_SOFTMAX = _names(F.log_softmax, torch.log_softmax, T.log_softmax)
 SOFTMAX = _names(F.softmax, torch.softmax, T.softmax)
 PICK = _names(torch.gather, T.gather, torch.take_along_dim, T.take_along_dim)
 BACKWARD = _names(T.backward, torch.autograd.backward)
+EXPORT = _names(T.numpy, T.tolist)  # values leave torch: what happens to them next is not seen
 
 
 _PRIME = 0x5851F42D4C957F2D  # odd, < 2**63: int64 multiply wraps the same on every device
@@ -552,7 +553,7 @@ class TraceMode(TorchFunctionMode):
         out = func(*args, **kwargs)
         if src is None or not src.sources:
             return out
-        self.t.count(src)
+        self.t.count(src, use="exported" if func in EXPORT else "counted")
         return _set(out, Taint([(s, None) for s, _ in src.sources], src.pure))
 
     def _backward(self, func, args, kwargs):
