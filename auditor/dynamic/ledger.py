@@ -86,7 +86,8 @@ class Ledger:
     """All events of one run (every rank), in time order."""
 
     def __init__(self, events: list[Event]):
-        self.events = sorted(events, key=lambda e: (e.t_ns, e.rank, e.seq))
+        events = sorted(events, key=lambda e: (e.t_ns, e.rank, e.seq))
+        self.events = sorted(events + _hidden_adapts(events), key=lambda e: (e.t_ns, e.rank, e.seq))
         metas = [e for e in self.events if e.kind == "meta"]
         if not metas:
             raise LedgerError("the event files hold no header")
@@ -171,6 +172,26 @@ class Ledger:
         same = [e for e in self.events if e.rank == event.rank and e.kind != "meta"]
         i = next((k for k, e in enumerate(same) if e.seq == event.seq), 0)
         return [describe(e) + ("   <--" if e is event else "") for e in same[max(0, i - n): i + n + 1]]
+
+
+def _hidden_adapts(events: list[Event]) -> list[Event]:
+    """An adapt for every score flagged ``hidden_change`` (its state's fingerprint moved with no
+    adapt seen): placed before that score's own read, with the positions read since the previous
+    score other than that read (calibration-like reads that were never scored)."""
+    out, reads, last_read = [], {}, {}
+    for e in events:
+        if e.kind == "read" and e.positions.size:
+            reads.setdefault(e.rank, []).append(e)
+        elif e.kind == "score":
+            batch = reads.pop(e.rank, [])
+            if e.attrs.get("hidden_change"):
+                own = batch[-1] if batch else None
+                earlier = [r.positions for r in batch[:-1]]
+                pos = np.unique(np.concatenate(earlier)) if earlier else np.zeros(0, np.int64)
+                t = (own.t_ns if own else e.t_ns) - 1
+                out.append(Event("adapt", -1, e.rank, t, e.site, pos,
+                                 {"version": e.attrs.get("version"), "how": "hidden (state fingerprint changed)"}))
+    return out
 
 
 def describe(e: Event) -> str:

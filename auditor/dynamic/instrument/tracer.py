@@ -149,6 +149,7 @@ class Tracer:
         self.writer = EventWriter(path, rank=rank, world_size=world_size, stream_len=int(self.stream.size),
                                   source="instrument", vocab_size=self.vocab)
         self.queue: list[tuple] = []
+        self.queued = 0  # events in the queue (fingerprint snapshots are queued too but not written)
         self.version = 0
         self.pending_grad: list[T] = []   # positions read/scored with grad since the last adapt
         self.unscored: list[T] = []       # positions read without grad and not scored yet
@@ -160,6 +161,8 @@ class Tracer:
         self.inplace_cache: dict = {}
         self.collectives = 0
         self.ddp = False
+        self.state: list[T] = []  # parameters and buffers of every module that ran (fingerprinted)
+        self.last_fp: np.ndarray | None = None
 
     # -- site -------------------------------------------------------------------------------------
     def site(self) -> str:
@@ -178,15 +181,21 @@ class Tracer:
     def emit(self, kind: str, positions, attrs: dict, arrays: dict | None = None, site: str | None = None) -> int:
         """Queue one event; returns the ``seq`` it will have. ``positions`` may be a tensor with -1
         for "not a validation position" (dropped, with the per-position arrays, when written)."""
-        seq = self.writer._seq + len(self.queue)
+        seq = self.writer._seq + self.queued
+        self.queued += 1
         self.queue.append((kind, positions, attrs, arrays or {}, site or self.site(), time.monotonic_ns()))
         if len(self.queue) >= self.FLUSH:
             self.flush()
         return seq
 
     def flush(self) -> None:
-        queue, self.queue = self.queue, []
+        queue, self.queue, self.queued = self.queue, [], 0
         for kind, positions, attrs, arrays, site, t_ns in queue:
+            if kind == "_fp":  # the state right after an observed change: not an event
+                self.last_fp = None if positions is None else _host(positions)
+                continue
+            if kind == "score":
+                self._check_fingerprint(attrs, arrays.pop("_fp", None))
             pos = _host(positions)
             keep = pos >= 0
             arrays = {k: _host(v)[keep] if k != "counted" else np.full(int(keep.sum()), bool(v)) for k, v in arrays.items()}
@@ -196,6 +205,26 @@ class Tracer:
                 pos = pos[keep]
             self.writer.emit(kind, pos, attrs, arrays, site=site, t_ns=t_ns)
         self.writer.flush()
+
+    def _check_fingerprint(self, attrs: dict, fp) -> None:
+        """A state that changed between two scores with no adapt seen (a write that bypassed torch
+        functions: a numpy view, a custom kernel) is flagged on the later score: ``hidden_change``."""
+        if fp is None:
+            return
+        fp = _host(fp)
+        last, self.last_fp = self.last_fp, fp
+        if last is not None and last.shape == fp.shape and not np.array_equal(last, fp):
+            attrs["hidden_change"] = True
+
+    def fingerprint(self) -> T | None:
+        """Sampled sums of every tracked parameter and buffer (a few elements each), on device."""
+        tensors = [t for t in self.state if t.numel()]
+        if not tensors:
+            return None
+        with torch.no_grad():
+            sums = [t.detach().reshape(-1)[:: max(1, t.numel() // 64)][:64].double().sum().to(tensors[0].device)
+                    for t in tensors]
+            return torch.stack(sums)
 
     def index(self, device) -> DeviceIndex:
         key = str(device)
@@ -232,8 +261,11 @@ class Tracer:
         mask = pos.reshape(-1) >= 0
         index = torch.where(mask, torch.cumsum(mask, 0) - 1, -1).view(pos.shape)
         attrs = {"version": self.version, "normalized": bool(normalized), "grad": grad, "how": how}
-        seq = self.emit("score", pos.reshape(-1), attrs,
-                        {"nll": nll.detach().reshape(-1).to(torch.float64), "counted": counted})
+        arrays = {"nll": nll.detach().reshape(-1).to(torch.float64), "counted": counted}
+        fp = self.fingerprint()
+        if fp is not None:
+            arrays["_fp"] = fp
+        seq = self.emit("score", pos.reshape(-1), attrs, arrays)
         if grad:
             self.pending_grad.append(pos.reshape(-1))
         self.unscored.clear()
@@ -250,6 +282,7 @@ class Tracer:
     # -- adapts -----------------------------------------------------------------------------------
     def adapt(self, how: str, **attrs) -> None:
         parts = self.pending_grad + self.unscored
+        self.queue.append(("_fp", self.fingerprint(), {}, {}, "", 0))  # the state after this change
         if self.last_kind == "adapt-inplace" and how.startswith("inplace") and not parts:
             return  # one burst of writes (e.g. load_state_dict) is one new state
         self.version += 1
@@ -265,7 +298,10 @@ class Tracer:
         if type(module).__name__ == "DistributedDataParallel":
             self.ddp = True  # its gradients are averaged across ranks: every step is collective
         for t in list(module.parameters()) + list(module.buffers()):
-            self.storages.add(_storage(t))
+            key = _storage(t)
+            if key not in self.storages:
+                self.storages.add(key)
+                self.state.append(t)
 
     def is_state(self, t) -> bool:
         return isinstance(t, T) and bool(self.storages) and _storage(t) in self.storages
