@@ -1,0 +1,428 @@
+"""A simple data flow of validation tokens through the run set, and the places that matter.
+
+*Validation data* is what a name, string or loader says it is: ``fineweb_val_*`` patterns,
+``val_tokens``-like names, ``load_validation_tokens(...)`` results, and everything assigned from
+those inside a function (loop targets, slices, model outputs, losses). It flows into a called
+function of the folder through its parameters and back through its return value (a fixpoint over
+the call graph, by function name). Shape reads (``len``, ``.numel()``, ``.size()``, ``.shape``)
+do not carry it.
+
+On that flow, ``Flow`` locates:
+- *updates*: ``.backward()`` / ``autograd.grad`` of a loss derived from validation data;
+- *scores*: accumulations (``+=``) of values derived from validation data under ``no_grad`` /
+  ``inference_mode`` (or in a function decorated so), and calls of functions that hold one;
+- whether an update is *score-first*: in some enclosing loop (in its function or at a call site up
+  the call chain) a score comes before it in the loop body, the legal TTT shape (score chunk k,
+  then train on it);
+- whether a place is *active* under the effective configuration (not behind a flag that is off,
+  and in a function that some active place calls).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from auditor.code.index import FUNC_TYPES, LOOP_TYPES, Func, Index
+
+VAL_NAME = re.compile(
+    r"^_*(val|valid|validation|eval)_?(tokens?|toks|ids|data|stream|np|seqs?|loader|files?|buf|buffer|memmap|mm|"
+    r"set|pattern|shards?|docs?|chunks?|batch|x|y|input_ids|targets?)$", re.I)
+VAL_CALL = re.compile(r"^_*load_?(val|valid|validation)|^_*(get|read|make)_?val(idation)?_?(tokens|data|loader|stream)",
+                      re.I)
+TRAIN_NAME = re.compile(r"^_*train_?(tokens?|toks|data|stream|loader|files?|pattern|shards?|np|memmap|mm|batch)$", re.I)
+SHAPE_CALLS = {"len", "numel", "size", "dim", "nelement", "isinstance", "print", "log0", "str", "repr",
+               "type", "id", "range"}
+SHAPE_ATTRS = {"shape", "ndim", "dtype", "device", "size"}
+MUTATORS = re.compile(r"^(append|extend|insert|update|add|put|copy_|index_copy_|fill_|.*_)$")
+SCORE_TARGET = re.compile(r"loss|nll|bits|byte|tok|count|sum|total|score|correct|bpb|ce", re.I)
+NO_GRAD = ("no_grad", "inference_mode")
+
+
+def dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else node.attr
+    if isinstance(node, ast.Call):
+        return dotted(node.func)
+    return ""
+
+
+def call_name(call: ast.Call) -> str:
+    """The last component of the called name: ``torch.optim.AdamW`` -> ``AdamW``."""
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+def is_val_source(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "fineweb_val" in node.value
+    if isinstance(node, ast.Name):
+        return bool(VAL_NAME.match(node.id))
+    if isinstance(node, ast.Attribute):
+        return bool(VAL_NAME.match(node.attr))
+    if isinstance(node, ast.Call):
+        return bool(VAL_CALL.match(call_name(node)))
+    return False
+
+
+def is_train_source(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "fineweb_train" in node.value
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+    return bool(name and TRAIN_NAME.match(name))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in the code: the function it is in and the node."""
+
+    func: Func
+    node: ast.AST
+
+    @property
+    def path(self) -> str:
+        return self.func.module.path
+
+    @property
+    def line(self) -> int:
+        return getattr(self.node, "lineno", 0)
+
+
+@dataclass(frozen=True)
+class Info:
+    """What an expression reads: names, called function names, and whether it names validation data."""
+
+    names: frozenset
+    calls: frozenset
+    source: bool
+
+
+def info(node: ast.AST) -> Info:
+    names, calls, source = set(), set(), False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+            source = source or bool(VAL_NAME.match(n.id))
+            continue
+        if not source and is_val_source(n):
+            source = True
+        if isinstance(n, ast.Call):
+            name = call_name(n)
+            if name in SHAPE_CALLS or (isinstance(n.func, ast.Attribute) and n.func.attr in SHAPE_ATTRS):
+                continue
+            calls.add(name)
+        elif isinstance(n, ast.Attribute) and n.attr in SHAPE_ATTRS:
+            continue
+        elif isinstance(n, (ast.Lambda, *FUNC_TYPES)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return Info(frozenset(names), frozenset(calls), source)
+
+
+class Flow:
+    def __init__(self, index: Index, config=None, max_rounds: int = 6):
+        self.index = index
+        self.config = config
+        self.tainted: dict[tuple, set[str]] = {}
+        self.returns_val: set[str] = set()  # functions whose result is validation data by themselves
+        self.val_params: dict[str, set[str]] = {}
+        self._facts = {f.key: self._facts_of(f) for f in index.all_functions()}
+        self._info_cache: dict[int, Info] = {}
+        intrinsic: dict[tuple, set[str]] = {}
+        for _ in range(max_rounds):  # returns first, from each function's own sources only
+            if not self._round(intrinsic, params=False):
+                break
+        for _ in range(max_rounds):
+            if not self._round(self.tainted, params=True):
+                break
+
+    def _facts_of(self, func: Func) -> list[tuple]:
+        """(kind, node, Info of the value, bound names) for the statements that move data, in order."""
+        out = []
+        for n in sorted(func.own_nodes(), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
+            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and n.value is not None:
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                out.append(("bind", n, info(n.value), set().union(*(_bound_names(t) for t in targets))))
+            elif isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)):
+                out.append(("bind", n, info(n.iter), _bound_names(n.target)))
+            elif isinstance(n, ast.withitem) and n.optional_vars is not None:
+                out.append(("bind", n, info(n.context_expr), _bound_names(n.optional_vars)))
+            elif isinstance(n, ast.Return) and n.value is not None:
+                out.append(("return", n, info(n.value), set()))
+            elif isinstance(n, ast.Call) and (n.args or n.keywords):
+                out.append(("call", n, None, set()))
+        return out
+
+    # -- taint --------------------------------------------------------------------------------------
+    def _round(self, table: dict, params: bool) -> bool:
+        changed = False
+        for func in self.index.all_functions():
+            names = table.setdefault(func.key, set())
+            before = (len(names), len(self.returns_val), sum(map(len, self.val_params.values())))
+            names |= {p for p in func.params() if VAL_NAME.match(p)}
+            if params:
+                names |= self.val_params.get(func.name, set())
+            for _ in range(2):  # loops carry values backwards once
+                for kind, n, value, bound in self._facts[func.key]:
+                    self._step(func, kind, n, value, bound, names, params)
+            after = (len(names), len(self.returns_val), sum(map(len, self.val_params.values())))
+            changed |= before != after
+        return changed
+
+    def _step(self, func, kind, n, value, bound, names, params) -> None:
+        if kind == "bind":
+            if self._hit(value, names):
+                names |= bound
+        elif kind == "return":
+            if not params and self._hit(value, names):
+                self.returns_val.add(func.name)
+        elif params:
+            self._visit_call(n, names)
+
+    def _hit(self, value: Info, names: set[str]) -> bool:
+        return value.source or not value.names.isdisjoint(names) or not value.calls.isdisjoint(self.returns_val)
+
+    def _info(self, node: ast.AST) -> Info:
+        got = self._info_cache.get(id(node))
+        if got is None:
+            got = self._info_cache[id(node)] = info(node)
+        return got
+
+    def _visit_call(self, call: ast.Call, names: set[str]) -> None:
+        args = [a for a in call.args if self._hit(self._info(a), names)]
+        kws = [k for k in call.keywords if k.arg and self._hit(self._info(k.value), names)]
+        if not args and not kws:
+            return
+        f = call.func
+        if isinstance(f, ast.Attribute) and MUTATORS.match(f.attr) and args:
+            names |= _bound_names(f.value)
+        for target in self.index.functions.get(call_name(call), []):
+            params = target.params()
+            if params and params[0] in ("self", "cls") and isinstance(f, ast.Attribute):
+                params = params[1:]
+            chosen = {params[i] for i, a in enumerate(call.args) if i < len(params) and a in args}
+            chosen |= {k.arg for k in kws if k.arg in params}
+            if chosen:
+                self.val_params.setdefault(target.name, set()).update(chosen)
+
+    def expr_val(self, node: ast.AST, names: set[str]) -> bool:
+        """Does the value of ``node`` derive from validation data (given the tainted ``names``)?"""
+        return self._hit(self._info(node), names)
+
+    def names(self, func: Func) -> set[str]:
+        return self.tainted.get(func.key, set())
+
+    def is_val(self, func: Func, node: ast.AST) -> bool:
+        return self.expr_val(node, self.names(func))
+
+    # -- places -------------------------------------------------------------------------------------
+    @cached_property
+    def updates(self) -> list[Site]:
+        """``loss.backward()`` / ``torch.autograd.grad(loss, …)`` of losses derived from validation data."""
+        out = []
+        for func in self.index.all_functions():
+            for n in func.own_nodes():
+                if not isinstance(n, ast.Call):
+                    continue
+                target = None
+                if isinstance(n.func, ast.Attribute) and n.func.attr == "backward":
+                    target = n.func.value
+                elif dotted(n.func).endswith("autograd.grad") and n.args:
+                    target = n.args[0]
+                if target is not None and self.is_val(func, target):
+                    out.append(Site(func, n))
+        return sorted(out, key=lambda s: (s.path, s.line))
+
+    @cached_property
+    def scoring_functions(self) -> set[str]:
+        """Functions that accumulate scores of validation data (directly or through a callee)."""
+        direct = {f.name for f in self.index.all_functions() if f.name != "<module>" and self._scores_in(f)}
+        for _ in range(4):
+            more = {f.name for f in self.index.all_functions() if f.name != "<module>" and f.name not in direct
+                    and any(isinstance(n, ast.Call) and call_name(n) in direct for n in f.own_nodes())}
+            if not more:
+                break
+            direct |= more
+        return direct
+
+    def _scores_in(self, func: Func) -> bool:
+        return any(self.is_score(func, n) for n in func.own_nodes())
+
+    @cached_property
+    def accumulators(self) -> set[str]:
+        """Functions that add validation-derived values into totals (gradients on or off)."""
+        return {f.name for f in self.index.all_functions() if f.name != "<module>"
+                and any(self._accumulates(f, n) for n in f.own_nodes())}
+
+    def _accumulates(self, func: Func, n: ast.AST) -> bool:
+        if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add):
+            target, value = n.target, n.value
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "add_" and n.args:
+            target, value = n.func.value, n.args[0]
+        else:
+            return False
+        name = dotted(target.value if isinstance(target, ast.Subscript) else target)
+        return bool(SCORE_TARGET.search(name or "")) and self.is_val(func, value)
+
+    def is_score(self, func: Func, n: ast.AST) -> bool:
+        """An accumulation of validation-derived values with gradients off, or a call of a function
+        that scores (or accumulates, when called with gradients off)."""
+        if isinstance(n, ast.Call):
+            name = call_name(n)
+            if name in self.__dict__.get("scoring_functions", ()):
+                return True
+            if name in self.accumulators and self.no_grad(func, n):
+                return True
+        return self._accumulates(func, n) and self.no_grad(func, n)
+
+    def no_grad(self, func: Func, node: ast.AST) -> bool:
+        for a in func.module.ancestors(node):
+            if isinstance(a, (ast.With, ast.AsyncWith)) and any(
+                    dotted(i.context_expr).endswith(NO_GRAD) for i in a.items):
+                return True
+            if isinstance(a, FUNC_TYPES):
+                return any(dotted(d).endswith(NO_GRAD) for d in a.decorator_list)
+        return False
+
+    def score_first(self, site: Site, depth: int = 0, seen: frozenset = frozenset()) -> bool:
+        """Is ``site`` preceded by a score in some enclosing loop, here or up every call chain?"""
+        module, func = site.func.module, site.func
+        for loop in (a for a in module.ancestors(site.node) if isinstance(a, LOOP_TYPES)):
+            if module.function_of(loop) is not module.function_of(site.node):
+                break
+            if any(self.is_score(func, n) for n in _body_nodes(loop) if getattr(n, "lineno", 10**9) < site.line):
+                return True
+        callers = self.call_sites(func.name) if func.name != "<module>" else []
+        if not callers or depth >= 4 or func.key in seen:
+            return False
+        return all(self.score_first(c, depth + 1, seen | {func.key}) for c in callers)
+
+    def call_sites(self, name: str) -> list[Site]:
+        """Calls of ``name``, and calls that pass it on (``timed_eval("x", eval_fn, …)``)."""
+        return self._calls.get(name, [])
+
+    @cached_property
+    def _calls(self) -> dict[str, list[Site]]:
+        out: dict[str, list[Site]] = {}
+        for func in self.index.all_functions():
+            for n in func.own_nodes():
+                if isinstance(n, ast.Call):
+                    out.setdefault(call_name(n), []).append(Site(func, n))
+                    for a in (*n.args, *(k.value for k in n.keywords)):
+                        if isinstance(a, (ast.Name, ast.Attribute)):
+                            out.setdefault(a.id if isinstance(a, ast.Name) else a.attr, []).append(Site(func, n))
+        return out
+
+    @cached_property
+    def _referenced(self) -> set[str]:
+        """Names loaded anywhere (stored in tables, compiled, returned …)."""
+        out: set[str] = set()
+        for m in self.index.run_set:
+            for n in ast.walk(m.tree):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                    out.add(n.id)
+                elif isinstance(n, ast.Attribute):
+                    out.add(n.attr)
+        return out
+
+    def active(self, site: Site, depth: int = 0, seen: frozenset = frozenset()):
+        """(active?, reason): False when behind a flag that is off, or in code nothing reaches."""
+        off = self.disabled_by(site)
+        if off:
+            return False, off
+        func = site.func
+        if func.name == "<module>" or depth >= 6 or func.key in seen or func.name.startswith("__"):
+            return True, ""
+        callers = self.call_sites(func.name)
+        if not callers:
+            if func.name in self._referenced:
+                return True, ""
+            return False, f"{func.name}() is never called"
+        reasons = []
+        for c in callers:
+            ok, why = self.active(c, depth + 1, seen | {func.key})
+            if ok:
+                return True, ""
+            reasons.append(why)
+        return False, reasons[0]
+
+    def in_warmup(self, site: Site) -> bool:
+        """A compile/warm-up pass: 'warm' in the function's name, an enclosing loop's header, or a
+        string of the function within 30 lines before the site."""
+        if "warm" in site.func.name.lower():
+            return True
+        module = site.func.module
+        for a in module.ancestors(site.node):
+            if isinstance(a, FUNC_TYPES):
+                break
+            if isinstance(a, LOOP_TYPES) and "warm" in ast.unparse(a.iter if isinstance(a, ast.For) else a.test).lower():
+                return True
+        lo = site.line - 30
+        return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and "warm" in n.value.lower()
+                   and lo <= getattr(n, "lineno", 0) <= site.line for n in site.func.own_nodes())
+
+    def eval_time_params(self, site: Site) -> list[str]:
+        """Tensors made trainable inside the site's function: ``requires_grad=True`` / ``.requires_grad_()``
+        (the SLOT / logit-bias signature; adapters and optimizers built in a class are not here)."""
+        out = []
+        for n in site.func.own_nodes():
+            if not isinstance(n, ast.Call):
+                continue
+            if any(k.arg == "requires_grad" and isinstance(k.value, ast.Constant) and k.value.value is True
+                   for k in n.keywords) or (isinstance(n.func, ast.Attribute) and n.func.attr == "requires_grad_"
+                                           and not (n.args and isinstance(n.args[0], ast.Constant)
+                                                    and n.args[0].value is False)):
+                parent = site.func.module.parents.get(n)
+                while parent is not None and not isinstance(parent, (ast.Assign, ast.stmt)):
+                    parent = site.func.module.parents.get(parent)
+                if isinstance(parent, ast.Assign) and isinstance(parent.targets[0], ast.Name):
+                    out.append(parent.targets[0].id)
+                elif not (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                          and n.func.value.id == "p"):
+                    out.append(ast.unparse(n)[:40])
+        return out
+
+    def disabled_by(self, site: Site) -> str:
+        """The flag that switches ``site`` off under the effective configuration, or ''."""
+        if self.config is None:
+            return ""
+        module, child = site.func.module, site.node
+        for a in module.ancestors(site.node):
+            if isinstance(a, (ast.If, ast.IfExp)):
+                truth = self.config.truth(a.test)
+                in_body = child in (a.body if isinstance(a.body, list) else [a.body])
+                if (truth is False and in_body) or (truth is True and not in_body and child is not a.test):
+                    return f"behind `{ast.unparse(a.test)[:80]}` ({'false' if truth is False else 'true'}" \
+                           f" in the effective configuration, line {a.lineno})"
+            if isinstance(a, FUNC_TYPES):
+                break
+            child = a
+        return ""
+
+
+def _bound_names(target: ast.AST) -> set[str]:
+    """Names an assignment target binds, and the base name of ``x[i] = …`` / ``x.a = …``."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(_bound_names(e) for e in target.elts)) if target.elts else set()
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    if isinstance(target, (ast.Subscript, ast.Attribute)):
+        base = target.value
+        while isinstance(base, (ast.Subscript, ast.Attribute)):
+            base = base.value
+        return {base.id} if isinstance(base, ast.Name) and base.id not in ("self", "args") else set()
+    return set()
+
+
+def _body_nodes(loop: ast.AST):
+    for stmt in loop.body:
+        yield from ast.walk(stmt)

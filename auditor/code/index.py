@@ -1,0 +1,215 @@
+"""The modules of a submission and their functions, each file parsed once.
+
+A ``Module`` is a Python text with its AST and a parent map: a file of the folder, or the code a
+self-extracting wrapper decodes to (``train_gpt.py[unwrapped]``). The *run set* is the code the
+launch runs: ``train_gpt.py`` (or, if absent, every root-level script), what its wrappers decode
+to, files it execs, and the folder's modules it imports, transitively.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from auditor.code.unwrap import Layer, unwrap_source, virtual_path
+
+MAX_CODE_BYTES = 4 * 1024 * 1024
+FUNC_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+
+
+@dataclass
+class Module:
+    path: str  # path in findings (a file of the folder, or a virtual unwrapped path)
+    source: str
+    tree: ast.Module
+    layers: tuple[Layer, ...] = ()  # wrappers that lead to this code (empty for a plain file)
+    parents: dict[ast.AST, ast.AST] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+
+    @property
+    def file(self) -> str:
+        """The file of the folder this code lives in (the outermost wrapper's file)."""
+        return self.layers[0].path if self.layers else self.path
+
+    def ancestors(self, node: ast.AST):
+        while node in self.parents:
+            node = self.parents[node]
+            yield node
+
+    def function_of(self, node: ast.AST) -> ast.AST | None:
+        return next((a for a in self.ancestors(node) if isinstance(a, FUNC_TYPES)), None)
+
+
+@dataclass(frozen=True)
+class Func:
+    """A function (or the module body, name ``<module>``) of a module."""
+
+    module: Module
+    node: ast.AST
+    name: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.module.path, getattr(self.node, "lineno", 0))
+
+    def own_nodes(self):
+        """The nodes of this function's body, not descending into nested functions or classes."""
+        stack = list(self.node.body if isinstance(self.node, FUNC_TYPES) else self.node.body)
+        while stack:
+            n = stack.pop()
+            yield n
+            if isinstance(n, (*FUNC_TYPES, ast.Lambda)) or (isinstance(n, ast.ClassDef) and self.name != "<module>"):
+                continue
+            if isinstance(n, ast.ClassDef):  # class bodies at module level run at import: keep them
+                stack.extend(n.body)
+                continue
+            stack.extend(ast.iter_child_nodes(n))
+
+    def params(self) -> list[str]:
+        if not isinstance(self.node, FUNC_TYPES):
+            return []
+        a = self.node.args
+        return [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+
+
+MAX_REPAIRS = 500
+
+
+def parse(source: str) -> ast.Module | None:
+    """The AST, or None. Python 3.12 f-strings that reuse their quote inside ``{…}`` (common in
+    minified records) do not parse on 3.11: such lines are repaired by swapping the inner quotes,
+    which keeps every line number."""
+    lines = None
+    for _ in range(MAX_REPAIRS):
+        try:
+            return ast.parse(source if lines is None else "\n".join(lines))
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            if not (isinstance(exc, SyntaxError) and "f-string" in str(exc.msg) and exc.lineno):
+                return None
+            lines = source.split("\n") if lines is None else lines
+            fixed = _swap_fstring_quotes(lines[exc.lineno - 1])
+            if fixed == lines[exc.lineno - 1]:
+                return None
+            lines[exc.lineno - 1] = fixed
+    return None
+
+
+def _swap_fstring_quotes(line: str) -> str:
+    """In each f-string of ``line``, quotes equal to the delimiter inside ``{…}`` become the other quote."""
+    out, i, n = [], 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch in "fF" and i + 1 < n and line[i + 1] in "\"'" and (i == 0 or not line[i - 1].isalnum()):
+            quote, other = line[i + 1], "'" if line[i + 1] == '"' else '"'
+            out.append(line[i:i + 2])
+            i, depth = i + 2, 0
+            while i < n:
+                c = line[i]
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth = max(depth - 1, 0)
+                elif c == quote:
+                    if depth == 0:
+                        break
+                    c = other
+                out.append(c)
+                i += 1
+            if i < n:
+                out.append(line[i])
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@dataclass
+class Index:
+    modules: list[Module]
+    run_set: list[Module]
+    problems: list[tuple[str, int | None, str]]  # (path, line, message): unparsable, unwrap errors
+    wrapped: list[Module]  # modules whose code came out of a wrapper
+    functions: dict[str, list[Func]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for m in self.run_set:
+            self.functions.setdefault("<module>", []).append(Func(m, m.tree, "<module>"))
+            for node in ast.walk(m.tree):
+                if isinstance(node, FUNC_TYPES):
+                    self.functions.setdefault(node.name, []).append(Func(m, node, node.name))
+
+    def all_functions(self):
+        for funcs in self.functions.values():
+            yield from funcs
+
+
+def build_index(files: dict[str, str]) -> Index:
+    """``files``: path -> text of every Python file of the folder."""
+    problems: list[tuple[str, int | None, str]] = []
+    modules: dict[str, Module] = {}
+    wrapped: list[Module] = []
+    execed: dict[str, list[str]] = {}
+    for path, text in sorted(files.items()):
+        tree = parse(text)
+        if tree is None:
+            problems.append((path, None, "not valid Python: not analysed"))
+            continue
+        modules[path] = Module(path, text, tree)
+        found = unwrap_source(text, path, tree, read_file=lambda name, p=path: _sibling(files, p, name))
+        problems += [(path, line, msg) for line, msg in found.errors]
+        for payload in found.payloads:
+            if len(payload.layers) == 1 and payload.layers[0].chain[0].startswith("file:"):
+                execed.setdefault(path, []).append(_sibling_path(path, payload.layers[0].chain[0][5:]))
+                continue
+            sub = parse(payload.source)
+            if sub is None:
+                problems.append((path, payload.layers[-1].line, "unwrapped code is not valid Python"))
+                continue
+            m = Module(virtual_path(payload.layers), payload.source, sub, payload.layers)
+            modules[m.path] = m
+            wrapped.append(m)
+    run = _run_set(modules, execed)
+    return Index(list(modules.values()), run, problems, wrapped)
+
+
+def _sibling_path(path: str, name: str) -> str:
+    folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    return folder + name
+
+
+def _sibling(files: dict[str, str], path: str, name: str) -> str:
+    rel = _sibling_path(path, name)
+    if rel not in files:
+        raise OSError(f"{rel} is not a file of the folder")
+    return files[rel]
+
+
+def _run_set(modules: dict[str, Module], execed: dict[str, list[str]]) -> list[Module]:
+    roots = [p for p in modules if p == "train_gpt.py"] or [p for p in modules if "/" not in p and "[" not in p]
+    todo, seen = list(roots), []
+    while todo:
+        path = todo.pop()
+        if path in seen or path not in modules:
+            continue
+        seen.append(path)
+        todo += [m.path for m in modules.values() if m.layers and m.layers[0].path == path]
+        todo += execed.get(path, [])
+        todo += [p for p in _local_imports(modules[path].tree, modules) if p not in seen]
+    return [modules[p] for p in seen]
+
+
+def _local_imports(tree: ast.AST, modules: dict[str, Module]) -> list[str]:
+    out = []
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+        for name in names:
+            rel = name.replace(".", "/")
+            out += [p for p in (f"{rel}.py", f"{rel}/__init__.py") if p in modules]
+    return out
