@@ -49,7 +49,7 @@ class AdaptationRule(Rule):
     """Base of the rules that report one kind of update on validation data (``CodeBase.adaptations``)."""
 
     abstract = True
-    kind = ""
+    kinds: tuple[str, ...] = ()
 
     def message(self, adaptation) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -60,7 +60,7 @@ class AdaptationRule(Rule):
     def check(self, ctx):
         code = need_code(ctx)
         for a in code.adaptations:
-            if a.kind != self.kind:
+            if a.kind not in self.kinds:
                 continue
             if not a.active:
                 yield inactive_evidence(self, a.site, a.why)

@@ -32,7 +32,7 @@ class ValidationTrainingBeforeScoring(AdaptationRule):
     name = "validation-training-before-scoring"
     severity = Severity.ERROR
     ruling = "CODE-PREQUANT-TTT"
-    kind = "ttt"
+    kinds = ("ttt",)
 
     def message(self, a):
         return (f"{a.site.func.name}() trains on validation data (backward at line {a.site.line}) that is "

@@ -30,7 +30,7 @@ class EvalTimeDeltaOptimization(AdaptationRule):
     severity = Severity.ERROR
     confidence = Confidence.MEDIUM
     ruling = "CODE-SLOT"
-    kind = "slot"
+    kinds = ("slot",)
 
     def message(self, a):
         made = ", ".join(a.params[:4])

@@ -43,7 +43,7 @@ class CodeBase:
 
     @cached_property
     def config(self) -> Config:
-        config = collect_settings((m.path, m.tree) for m in self.index.run_set)
+        config = collect_settings(self.index.run_set)
         apply_overrides(config, self.ctx)
         return config
 
@@ -75,7 +75,7 @@ class CodeBase:
         active, why = flow.active(site)
         params = flow.eval_time_params(site)
         kind = ("score-first" if flow.score_first(site) else "warmup" if flow.in_warmup(site)
-                else "slot" if params else "ttt")
+                else "slot" if params else "throwaway" if flow.throwaway(site) else "ttt")
         callers = flow.call_sites(site.func.name) if site.func.name != "<module>" else []
         later = [n for c in callers for n in c.func.own_nodes() if isinstance(n, ast.Call)
                  and call_name(n) in flow.scoring_functions and n.lineno > c.line]

@@ -58,19 +58,30 @@ class Config:
             return None
         return Value(_convert(s.default, s.converters), "default")
 
-    def truth(self, test: ast.AST):
-        """True / False when the test's value follows from the configuration, else None."""
+    def truth(self, test: ast.AST, resolve=None):
+        """True / False when the test's value follows from the configuration, else None.
+        ``resolve(name)`` may give the expression a local name was assigned from."""
+        self._resolve, self._depth = resolve, 0
         try:
             value = self._eval(test)
-        except _Unknown:
+        except (_Unknown, RecursionError):
             return None
         return bool(value)
 
     def _eval(self, node: ast.AST):
         if isinstance(node, ast.Constant):
             return node.value
+        if isinstance(node, ast.Name) and self._resolve is not None and self._depth < 4:
+            expr = self._resolve(node.id)
+            if expr is not None:
+                self._depth += 1
+                return self._eval(expr)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                and len(node.args) == 3 and isinstance(node.args[1], ast.Constant)):
+            v = self.value(str(node.args[1].value))
+            return v.value if v is not None and v.value is not None else self._eval(node.args[2])
         if isinstance(node, ast.BoolOp):
-            values = [self.truth(v) for v in node.values]
+            values = [self._sub(v) for v in node.values]
             if isinstance(node.op, ast.And):
                 return False if False in values else (True if all(v is True for v in values) else _raise())
             return True if True in values else (False if all(v is False for v in values) else _raise())
@@ -91,6 +102,13 @@ class Config:
         if v is None or v.value is None:
             raise _Unknown
         return v.value
+
+
+    def _sub(self, node: ast.AST):
+        try:
+            return bool(self._eval(node))
+        except _Unknown:
+            return None
 
 
 class _Unknown(Exception):
@@ -165,10 +183,11 @@ def _literal(raw: str):
 
 
 def collect_settings(modules) -> Config:
-    """Every environment read bound to a name in ``modules`` ((path, tree) pairs)."""
+    """Every environment read bound to a name in ``modules`` (``auditor.code.index.Module``)."""
     config = Config()
-    for path, tree in modules:
-        for node in ast.walk(tree):
+    for module in modules:
+        path = module.path
+        for node in module.nodes(ast.Assign, ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
                 node, ast.AnnAssign) and node.value is not None else []
             if not targets:

@@ -39,6 +39,7 @@ SHAPE_ATTRS = {"shape", "ndim", "dtype", "device", "size"}
 MUTATORS = re.compile(r"^(append|extend|insert|update|add|put|copy_|index_copy_|fill_|.*_)$")
 SCORE_TARGET = re.compile(r"loss|nll|bits|byte|tok|count|sum|total|score|correct|bpb|ce", re.I)
 NO_GRAD = ("no_grad", "inference_mode")
+OPTIMIZERS = {"SGD", "Adam", "AdamW", "Muon", "Adagrad", "RMSprop", "Lion", "NorMuon"}
 
 
 def dotted(node: ast.AST) -> str:
@@ -100,10 +101,11 @@ class Info:
     names: frozenset
     calls: frozenset
     source: bool
+    local: tuple = ()  # calls of the folder's functions, whose arguments are judged per parameter
 
 
-def info(node: ast.AST) -> Info:
-    names, calls, source = set(), set(), False
+def info(node: ast.AST, local: frozenset | set = frozenset()) -> Info:
+    names, calls, source, local_calls = set(), set(), False, []
     stack = [node]
     while stack:
         n = stack.pop()
@@ -118,148 +120,242 @@ def info(node: ast.AST) -> Info:
             if name in SHAPE_CALLS or (isinstance(n.func, ast.Attribute) and n.func.attr in SHAPE_ATTRS):
                 continue
             calls.add(name)
+            if name in local:
+                local_calls.append(n)
+                continue
         elif isinstance(n, ast.Attribute) and n.attr in SHAPE_ATTRS:
             continue
         elif isinstance(n, (ast.Lambda, *FUNC_TYPES)):
             continue
         stack.extend(ast.iter_child_nodes(n))
-    return Info(frozenset(names), frozenset(calls), source)
+    return Info(frozenset(names), frozenset(calls), source, tuple(local_calls))
+
+
+class Taint:
+    """Which names hold validation data where, in one function: for each name, its bindings
+    ``(line, tainted)`` in source order. A name read at line L has the value of its last binding at
+    or before L (a re-binding from other data clears it); a name bound only later in the function
+    (a loop carrying it round) counts as tainted if any of its bindings is."""
+
+    def __init__(self, seeds=()):
+        self.bindings: dict[str, list[tuple[int, bool]]] = {name: [(0, True)] for name in seeds}
+
+    def bind(self, name: str, line: int, tainted: bool, strong: bool) -> bool:
+        """Record a binding; a weak one (``x[i] = …``, ``x += …``) only adds taint. True if it changed."""
+        entries = self.bindings.setdefault(name, [])
+        if not strong:
+            if not tainted or (line, True) in entries:
+                return False
+        for i, (at, was) in enumerate(entries):
+            if at == line:
+                if was or not tainted:
+                    return False
+                entries[i] = (line, True)
+                return True
+        entries.append((line, tainted))
+        entries.sort()
+        return True
+
+    def at(self, name: str, line: int) -> bool:
+        entries = self.bindings.get(name)
+        if not entries:
+            return False
+        last = None
+        for at, tainted in entries:
+            if at > line:
+                break
+            last = tainted
+        return last if last is not None else any(t for _, t in entries)
+
+    def any_at(self, names, line: int) -> bool:
+        return any(self.at(n, line) for n in names if n in self.bindings)
+
+    def ever(self) -> set[str]:
+        return {n for n, entries in self.bindings.items() if any(t for _, t in entries)}
 
 
 class Flow:
     def __init__(self, index: Index, config=None, max_rounds: int = 6):
         self.index = index
         self.config = config
-        self.tainted: dict[tuple, set[str]] = {}
+        self.taint: dict[tuple, Taint] = {}
         self.returns_val: set[str] = set()  # functions whose result is validation data by themselves
         self.val_params: dict[str, set[str]] = {}
-        self._facts = {f.key: self._facts_of(f) for f in index.all_functions()}
+        self.param_returns: dict[str, set[str]] = {}  # function -> parameters its result derives from
         self._info_cache: dict[int, Info] = {}
-        intrinsic: dict[tuple, set[str]] = {}
-        for _ in range(max_rounds):  # returns first, from each function's own sources only
-            if not self._round(intrinsic, params=False):
+        self._local = frozenset(n for n in index.functions if n != "<module>")
+        self._facts = {f.key: self._facts_of(f) for f in index.all_functions()}
+        for _ in range(max_rounds):  # results first, from each function's own sources only
+            if not self._round(params=False):
                 break
+        for _ in range(2):
+            self._param_returns()
         for _ in range(max_rounds):
-            if not self._round(self.tainted, params=True):
+            if not self._round(params=True):
                 break
 
     def _facts_of(self, func: Func) -> list[tuple]:
-        """(kind, node, Info of the value, bound names) for the statements that move data, in order."""
+        """(kind, line, node, Info of the value, strong names, weak names) for the statements that
+        move data, in source order."""
         out = []
         for n in sorted(func.own_nodes(), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
-            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and n.value is not None:
+            line = getattr(n, "lineno", None)
+            if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
                 targets = n.targets if isinstance(n, ast.Assign) else [n.target]
-                out.append(("bind", n, info(n.value), set().union(*(_bound_names(t) for t in targets))))
-            elif isinstance(n, (ast.For, ast.AsyncFor, ast.comprehension)):
-                out.append(("bind", n, info(n.iter), _bound_names(n.target)))
+                strong, weak = _split_targets(targets)
+                out.append(("bind", n.lineno, n, self._info(n.value), strong, weak))
+            elif isinstance(n, ast.AugAssign):
+                out.append(("bind", n.lineno, n, self._info(n.value), set(), set().union(*_split_targets([n.target]))))
+            elif isinstance(n, (ast.For, ast.AsyncFor)):
+                out.append(("bind", n.lineno, n, self._info(n.iter), *_split_targets([n.target])))
+            elif isinstance(n, ast.comprehension):
+                line = getattr(n.target, "lineno", 0)
+                out.append(("bind", line, n, self._info(n.iter), *_split_targets([n.target])))
             elif isinstance(n, ast.withitem) and n.optional_vars is not None:
-                out.append(("bind", n, info(n.context_expr), _bound_names(n.optional_vars)))
+                line = getattr(n.context_expr, "lineno", 0)
+                out.append(("bind", line, n, self._info(n.context_expr), *_split_targets([n.optional_vars])))
             elif isinstance(n, ast.Return) and n.value is not None:
-                out.append(("return", n, info(n.value), set()))
+                out.append(("return", n.lineno, n, self._info(n.value), set(), set()))
             elif isinstance(n, ast.Call) and (n.args or n.keywords):
-                out.append(("call", n, None, set()))
+                out.append(("call", n.lineno, n, None, set(), set()))
         return out
 
     # -- taint --------------------------------------------------------------------------------------
-    def _round(self, table: dict, params: bool) -> bool:
+    def _round(self, params: bool) -> bool:
         changed = False
         for func in self.index.all_functions():
-            names = table.setdefault(func.key, set())
-            before = (len(names), len(self.returns_val), sum(map(len, self.val_params.values())))
-            names |= {p for p in func.params() if VAL_NAME.match(p)}
+            seeds = {p for p in func.params() if VAL_NAME.match(p)}
             if params:
-                names |= self.val_params.get(func.name, set())
-            for _ in range(2):  # loops carry values backwards once
-                for kind, n, value, bound in self._facts[func.key]:
-                    self._step(func, kind, n, value, bound, names, params)
-            after = (len(names), len(self.returns_val), sum(map(len, self.val_params.values())))
-            changed |= before != after
+                seeds |= self.val_params.get(func.name, set())
+            before = (len(self.returns_val), sum(map(len, self.val_params.values())))
+            taint = self._run(func, seeds, params)
+            old = self.taint.get(func.key)
+            changed |= old is None or old.bindings != taint.bindings
+            self.taint[func.key] = taint
+            changed |= before != (len(self.returns_val), sum(map(len, self.val_params.values())))
         return changed
 
-    def _step(self, func, kind, n, value, bound, names, params) -> None:
-        if kind == "bind":
-            if self._hit(value, names):
-                names |= bound
-        elif kind == "return":
-            if not params and self._hit(value, names):
-                self.returns_val.add(func.name)
-        elif params:
-            self._visit_call(n, names)
+    def _run(self, func: Func, seeds, params: bool, calls: bool = True) -> Taint:
+        taint = Taint(seeds)
+        for _ in range(2):  # loops carry values backwards once
+            for kind, line, n, value, strong, weak in self._facts[func.key]:
+                if kind == "bind":
+                    hit = self._hit(value, taint, line)
+                    for name in strong:
+                        taint.bind(name, line, hit, True)
+                    for name in weak:
+                        taint.bind(name, line, hit, False)
+                elif kind == "return":
+                    if calls and not params and self._hit(value, taint, line):
+                        self.returns_val.add(func.name)
+                elif calls and params:
+                    self._visit_call(n, taint, line)
+        return taint
 
-    def _hit(self, value: Info, names: set[str]) -> bool:
-        return value.source or not value.names.isdisjoint(names) or not value.calls.isdisjoint(self.returns_val)
+    def _hit(self, value: Info, taint: Taint, line: int) -> bool:
+        return (value.source or taint.any_at(value.names, line) or not value.calls.isdisjoint(self.returns_val)
+                or any(self._call_val(c, taint, line) for c in value.local))
+
+    def _call_val(self, call: ast.Call, taint: Taint, line: int) -> bool:
+        """A call of the folder's function returns validation data when one of the arguments its
+        result derives from does."""
+        through = self.param_returns.get(call_name(call))
+        if not through:
+            return False
+        return any(p in through and self._hit(self._info(a), taint, line) for p, a in self._bind(call))
+
+    def _bind(self, call: ast.Call) -> list[tuple[str, ast.AST]]:
+        """(parameter, argument) pairs of a call of the folder's function (first definition by name)."""
+        target = self.index.functions.get(call_name(call), [None])[0]
+        if target is None:
+            return []
+        params = target.params()
+        if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+            params = params[1:]
+        pairs = list(zip(params, call.args))
+        return pairs + [(k.arg, k.value) for k in call.keywords if k.arg in params]
+
+    def _param_returns(self) -> None:
+        for func in self.index.all_functions():
+            facts = self._facts[func.key]
+            if not any(f[0] == "return" for f in facts):
+                continue
+            through = set()
+            for p in func.params():
+                if p in ("self", "cls"):
+                    continue
+                taint = self._run(func, {p}, params=False, calls=False)
+                if any(kind == "return" and self._hit(value, taint, line) for kind, line, _n, value, _s, _w in facts):
+                    through.add(p)
+            self.param_returns[func.name] = self.param_returns.get(func.name, set()) | through
 
     def _info(self, node: ast.AST) -> Info:
         got = self._info_cache.get(id(node))
         if got is None:
-            got = self._info_cache[id(node)] = info(node)
+            got = self._info_cache[id(node)] = info(node, self._local)
         return got
 
-    def _visit_call(self, call: ast.Call, names: set[str]) -> None:
-        args = [a for a in call.args if self._hit(self._info(a), names)]
-        kws = [k for k in call.keywords if k.arg and self._hit(self._info(k.value), names)]
-        if not args and not kws:
-            return
+    def _visit_call(self, call: ast.Call, taint: Taint, line: int) -> None:
+        pairs = self._bind(call) if call_name(call) in self._local else []
+        hot = {p for p, a in pairs if self._hit(self._info(a), taint, line)}
         f = call.func
-        if isinstance(f, ast.Attribute) and MUTATORS.match(f.attr) and args:
-            names |= _bound_names(f.value)
-        for target in self.index.functions.get(call_name(call), []):
-            params = target.params()
-            if params and params[0] in ("self", "cls") and isinstance(f, ast.Attribute):
-                params = params[1:]
-            chosen = {params[i] for i, a in enumerate(call.args) if i < len(params) and a in args}
-            chosen |= {k.arg for k in kws if k.arg in params}
-            if chosen:
-                self.val_params.setdefault(target.name, set()).update(chosen)
-
-    def expr_val(self, node: ast.AST, names: set[str]) -> bool:
-        """Does the value of ``node`` derive from validation data (given the tainted ``names``)?"""
-        return self._hit(self._info(node), names)
-
-    def names(self, func: Func) -> set[str]:
-        return self.tainted.get(func.key, set())
+        if (isinstance(f, ast.Attribute) and MUTATORS.match(f.attr) and call.args
+                and any(self._hit(self._info(a), taint, line) for a in call.args)):
+            for name in _bound_names(f.value):
+                taint.bind(name, line, True, False)
+        if hot:
+            self.val_params.setdefault(call_name(call), set()).update(hot)
 
     def is_val(self, func: Func, node: ast.AST) -> bool:
-        return self.expr_val(node, self.names(func))
+        """Does the value of ``node`` (in ``func``) derive from validation data?"""
+        taint = self.taint.get(func.key) or Taint()
+        return self._hit(self._info(node), taint, getattr(node, "lineno", 0))
+
+    def names(self, func: Func) -> set[str]:
+        t = self.taint.get(func.key)
+        return t.ever() if t else set()
 
     # -- places -------------------------------------------------------------------------------------
     @cached_property
     def updates(self) -> list[Site]:
         """``loss.backward()`` / ``torch.autograd.grad(loss, …)`` of losses derived from validation data."""
         out = []
-        for func in self.index.all_functions():
-            for n in func.own_nodes():
-                if not isinstance(n, ast.Call):
-                    continue
-                target = None
-                if isinstance(n.func, ast.Attribute) and n.func.attr == "backward":
-                    target = n.func.value
-                elif dotted(n.func).endswith("autograd.grad") and n.args:
-                    target = n.args[0]
-                if target is not None and self.is_val(func, target):
-                    out.append(Site(func, n))
+        for func, n in self.index.sites(ast.Call):
+            target = None
+            if isinstance(n.func, ast.Attribute) and n.func.attr == "backward":
+                target = n.func.value
+            elif n.args and isinstance(n.func, ast.Attribute) and n.func.attr == "grad" and dotted(n.func).endswith("autograd.grad"):
+                target = n.args[0]
+            if target is not None and self.is_val(func, target):
+                out.append(Site(func, n))
         return sorted(out, key=lambda s: (s.path, s.line))
 
     @cached_property
     def scoring_functions(self) -> set[str]:
         """Functions that accumulate scores of validation data (directly or through a callee)."""
-        direct = {f.name for f in self.index.all_functions() if f.name != "<module>" and self._scores_in(f)}
+        direct = set(self.direct_scorers)
         for _ in range(4):
-            more = {f.name for f in self.index.all_functions() if f.name != "<module>" and f.name not in direct
-                    and any(isinstance(n, ast.Call) and call_name(n) in direct for n in f.own_nodes())}
+            more = {c.func.name for name in direct for c in self._calls.get(name, ())
+                    if c.func.name != "<module>" and c.func.name not in direct and call_name(c.node) == name}
             if not more:
                 break
             direct |= more
         return direct
 
-    def _scores_in(self, func: Func) -> bool:
-        return any(self.is_score(func, n) for n in func.own_nodes())
+    @cached_property
+    def direct_scorers(self) -> dict[str, list[Site]]:
+        """Functions holding a score themselves (not through a callee), with those score sites."""
+        out: dict[str, list[Site]] = {}
+        for func, n in self.index.sites(ast.AugAssign, ast.Call):
+            if func.name != "<module>" and self.is_score(func, n):
+                out.setdefault(func.name, []).append(Site(func, n))
+        return out
 
     @cached_property
     def accumulators(self) -> set[str]:
         """Functions that add validation-derived values into totals (gradients on or off)."""
-        return {f.name for f in self.index.all_functions() if f.name != "<module>"
-                and any(self._accumulates(f, n) for n in f.own_nodes())}
+        return {f.name for f, n in self.index.sites(ast.AugAssign, ast.Call)
+                if f.name != "<module>" and self._accumulates(f, n)}
 
     def _accumulates(self, func: Func, n: ast.AST) -> bool:
         if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add):
@@ -311,13 +407,12 @@ class Flow:
     @cached_property
     def _calls(self) -> dict[str, list[Site]]:
         out: dict[str, list[Site]] = {}
-        for func in self.index.all_functions():
-            for n in func.own_nodes():
-                if isinstance(n, ast.Call):
-                    out.setdefault(call_name(n), []).append(Site(func, n))
-                    for a in (*n.args, *(k.value for k in n.keywords)):
-                        if isinstance(a, (ast.Name, ast.Attribute)):
-                            out.setdefault(a.id if isinstance(a, ast.Name) else a.attr, []).append(Site(func, n))
+        for func, n in self.index.sites(ast.Call):
+            site = Site(func, n)
+            out.setdefault(call_name(n), []).append(site)
+            for a in (*n.args, *(k.value for k in n.keywords)):
+                if isinstance(a, (ast.Name, ast.Attribute)):
+                    out.setdefault(a.id if isinstance(a, ast.Name) else a.attr, []).append(site)
         return out
 
     @cached_property
@@ -325,11 +420,8 @@ class Flow:
         """Names loaded anywhere (stored in tables, compiled, returned …)."""
         out: set[str] = set()
         for m in self.index.run_set:
-            for n in ast.walk(m.tree):
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                    out.add(n.id)
-                elif isinstance(n, ast.Attribute):
-                    out.add(n.attr)
+            out.update(n.id for n in m.nodes(ast.Name) if isinstance(n.ctx, ast.Load))
+            out.update(n.attr for n in m.nodes(ast.Attribute))
         return out
 
     def active(self, site: Site, depth: int = 0, seen: frozenset = frozenset()):
@@ -353,6 +445,30 @@ class Flow:
             reasons.append(why)
         return False, reasons[0]
 
+    def _resolver(self, func: Func, line: int):
+        """name -> the expression it was last assigned from before ``line`` in ``func``."""
+        def resolve(name: str):
+            assigns = [n for n in func.own_nodes() if isinstance(n, ast.Assign) and n.lineno < line
+                       and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name]
+            return max(assigns, key=lambda n: n.lineno).value if assigns else None
+        return resolve
+
+    def throwaway(self, site: Site) -> bool:
+        """Every optimizer of the function trains only objects built in it (a probe, a warm-up
+        adapter): nothing the scored model is made of."""
+        func = site.func
+        built = {t.id for n in func.own_nodes() if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                 for t in n.targets if isinstance(t, ast.Name)} - set(func.params())
+        optimizers = [n for n in func.own_nodes() if isinstance(n, ast.Call) and n.args
+                      and ("optim." in dotted(n.func) or call_name(n) in OPTIMIZERS)]
+        if not optimizers:
+            return False
+        for opt in optimizers:
+            bases = {n.id for n in ast.walk(opt.args[0]) if isinstance(n, ast.Name)}
+            if not bases or not bases <= built:
+                return False
+        return True
+
     def in_warmup(self, site: Site) -> bool:
         """A compile/warm-up pass: 'warm' in the function's name, an enclosing loop's header, or a
         string of the function within 30 lines before the site."""
@@ -375,7 +491,7 @@ class Flow:
         for n in site.func.own_nodes():
             if not isinstance(n, ast.Call):
                 continue
-            if any(k.arg == "requires_grad" and isinstance(k.value, ast.Constant) and k.value.value is True
+            if any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant) and not k.value.value)
                    for k in n.keywords) or (isinstance(n.func, ast.Attribute) and n.func.attr == "requires_grad_"
                                            and not (n.args and isinstance(n.args[0], ast.Constant)
                                                     and n.args[0].value is False)):
@@ -396,7 +512,7 @@ class Flow:
         module, child = site.func.module, site.node
         for a in module.ancestors(site.node):
             if isinstance(a, (ast.If, ast.IfExp)):
-                truth = self.config.truth(a.test)
+                truth = self.config.truth(a.test, self._resolver(site.func, a.lineno))
                 in_body = child in (a.body if isinstance(a.body, list) else [a.body])
                 if (truth is False and in_body) or (truth is True and not in_body and child is not a.test):
                     return f"behind `{ast.unparse(a.test)[:80]}` ({'false' if truth is False else 'true'}" \
@@ -405,6 +521,26 @@ class Flow:
                 break
             child = a
         return ""
+
+
+def _split_targets(targets) -> tuple[set[str], set[str]]:
+    """(names re-bound, names only updated) by assignment targets: ``x = …`` re-binds x;
+    ``x[i] = …`` and ``x.a = …`` update x."""
+    strong, weak = set(), set()
+    for t in targets:
+        if isinstance(t, ast.Name):
+            strong.add(t.id)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            s, w = _split_targets(t.elts)
+            strong |= s
+            weak |= w
+        elif isinstance(t, ast.Starred):
+            s, w = _split_targets([t.value])
+            strong |= s
+            weak |= w
+        else:
+            weak |= _bound_names(t)
+    return strong, weak
 
 
 def _bound_names(target: ast.AST) -> set[str]:

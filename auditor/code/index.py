@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from auditor.code.unwrap import Layer, unwrap_source, virtual_path
+from auditor.code.unwrap import EXEC_NAMES, Layer, unwrap_source, virtual_path
 
 MAX_CODE_BYTES = 4 * 1024 * 1024
 FUNC_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -25,11 +25,29 @@ class Module:
     tree: ast.Module
     layers: tuple[Layer, ...] = ()  # wrappers that lead to this code (empty for a plain file)
     parents: dict[ast.AST, ast.AST] = field(default_factory=dict, repr=False)
+    owned: dict[ast.AST, list[ast.AST]] = field(default_factory=dict, repr=False)  # function -> its nodes
+    by_type: dict[type, list[ast.AST]] = field(default_factory=dict, repr=False)
+    owner: dict[ast.AST, ast.AST] = field(default_factory=dict, repr=False)  # node -> function (or tree)
 
     def __post_init__(self):
-        for node in ast.walk(self.tree):
+        """One walk: parent links, the nodes each function owns (its body without nested
+        functions; the module owns module-level code and class bodies), and nodes by type."""
+        parents, owned, by_type, owner_of = self.parents, self.owned, self.by_type, self.owner
+        stack = [(self.tree, self.tree)]
+        while stack:
+            node, owner = stack.pop()
+            by_type.setdefault(type(node), []).append(node)
+            inner = node if isinstance(node, FUNC_TYPES) else owner
+            if isinstance(node, FUNC_TYPES):
+                owned.setdefault(node, [])
             for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
+                parents[child] = node
+                owner_of[child] = inner
+                owned.setdefault(inner, []).append(child)
+                stack.append((child, inner))
+
+    def nodes(self, *types) -> list[ast.AST]:
+        return [n for t in types for n in self.by_type.get(t, ())]
 
     @property
     def file(self) -> str:
@@ -45,7 +63,7 @@ class Module:
         return next((a for a in self.ancestors(node) if isinstance(a, FUNC_TYPES)), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Func:
     """A function (or the module body, name ``<module>``) of a module."""
 
@@ -57,18 +75,10 @@ class Func:
     def key(self) -> tuple[str, int]:
         return (self.module.path, getattr(self.node, "lineno", 0))
 
-    def own_nodes(self):
-        """The nodes of this function's body, not descending into nested functions or classes."""
-        stack = list(self.node.body if isinstance(self.node, FUNC_TYPES) else self.node.body)
-        while stack:
-            n = stack.pop()
-            yield n
-            if isinstance(n, (*FUNC_TYPES, ast.Lambda)) or (isinstance(n, ast.ClassDef) and self.name != "<module>"):
-                continue
-            if isinstance(n, ast.ClassDef):  # class bodies at module level run at import: keep them
-                stack.extend(n.body)
-                continue
-            stack.extend(ast.iter_child_nodes(n))
+    def own_nodes(self) -> list[ast.AST]:
+        """The nodes of this function's body, not those of nested functions (decorators and
+        defaults of a nested function belong to it, too)."""
+        return self.module.owned.get(self.node, [])
 
     def params(self) -> list[str]:
         if not isinstance(self.node, FUNC_TYPES):
@@ -140,9 +150,23 @@ class Index:
     def __post_init__(self):
         for m in self.run_set:
             self.functions.setdefault("<module>", []).append(Func(m, m.tree, "<module>"))
-            for node in ast.walk(m.tree):
-                if isinstance(node, FUNC_TYPES):
-                    self.functions.setdefault(node.name, []).append(Func(m, node, node.name))
+            for node in m.nodes(*FUNC_TYPES):
+                self.functions.setdefault(node.name, []).append(Func(m, node, node.name))
+
+    @property
+    def func_by_node(self) -> dict[ast.AST, Func]:
+        if not hasattr(self, "_by_node"):
+            self._by_node = {f.node: f for f in self.all_functions()}
+        return self._by_node
+
+    def func_of(self, module: Module, node: ast.AST) -> Func:
+        return self.func_by_node[module.owner.get(node, module.tree)]
+
+    def sites(self, *types):
+        """(Func, node) of every node of these types in the run set."""
+        for m in self.run_set:
+            for n in m.nodes(*types):
+                yield self.func_of(m, n), n
 
     def all_functions(self):
         for funcs in self.functions.values():
@@ -160,7 +184,9 @@ def build_index(files: dict[str, str]) -> Index:
         if tree is None:
             problems.append((path, None, "not valid Python: not analysed"))
             continue
-        modules[path] = Module(path, text, tree)
+        modules[path] = module = Module(path, text, tree)
+        if not any(isinstance(c.func, ast.Name) and c.func.id in EXEC_NAMES for c in module.nodes(ast.Call)):
+            continue
         found = unwrap_source(text, path, tree, read_file=lambda name, p=path: _sibling(files, p, name))
         problems += [(path, line, msg) for line, msg in found.errors]
         for payload in found.payloads:
@@ -200,13 +226,13 @@ def _run_set(modules: dict[str, Module], execed: dict[str, list[str]]) -> list[M
         seen.append(path)
         todo += [m.path for m in modules.values() if m.layers and m.layers[0].path == path]
         todo += execed.get(path, [])
-        todo += [p for p in _local_imports(modules[path].tree, modules) if p not in seen]
+        todo += [p for p in _local_imports(modules[path], modules) if p not in seen]
     return [modules[p] for p in seen]
 
 
-def _local_imports(tree: ast.AST, modules: dict[str, Module]) -> list[str]:
+def _local_imports(module: Module, modules: dict[str, Module]) -> list[str]:
     out = []
-    for node in ast.walk(tree):
+    for node in module.nodes(ast.Import, ast.ImportFrom):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
             [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
         for name in names:

@@ -28,15 +28,14 @@ READ_CALLS = {"open", "fromfile", "load", "memmap", "read_text", "read_bytes", "
               "load_data_shard", "Path", "SentencePieceProcessor"}
 SAFE_PREFIXES = ("/tmp", "/dev/shm", "/dev/null", "/proc/self", "/dev/stdout", "/dev/stderr")
 TOKENIZER_MODULES = ("tokenmonster", "tiktoken", "tokenizers")
-BYTE_FILE = re.compile(r"byte|lut|meta\.npz|sidecar", re.I)
+BYTE_FILE = re.compile(r"(^|_)(bytes?|luts?|sidecars?)(_|$)|meta\.npz|bytes?\.(npy|npz|bin|pt)", re.I)
 LOAD_CALLS = {"load", "fromfile", "memmap", "open", "load_data_shard", "read_bytes"}
 
 
 def sites(code, kinds=ast.Call):
-    for func in code.index.all_functions():
-        for n in func.own_nodes():
-            if isinstance(n, kinds):
-                yield Site(func, n)
+    types = kinds if isinstance(kinds, tuple) else (kinds,)
+    for func, n in code.index.sites(*types):
+        yield Site(func, n)
 
 
 def val_calibration(code):
@@ -186,7 +185,7 @@ def byte_accounting(code):
             out.append((s, f"`{ast.unparse(n)[:60]}` counts the leading-space byte in the table; the canonical "
                            "table strips '▁' and the eval adds that byte", "high"))
     for s in sites(code):
-        if call_name(s.node) in LOAD_CALLS and s.node.args and BYTE_FILE.search(ast.unparse(s.node.args[0])):
+        if call_name(s.node) in LOAD_CALLS and s.node.args and _byte_file(s.node.args[0]):
             out.append((s, f"byte counts loaded from a file (`{ast.unparse(s.node)[:60]}`)", "medium"))
     for s in sites(code, (ast.Import, ast.ImportFrom)):
         mods = [a.name for a in s.node.names] if isinstance(s.node, ast.Import) else [s.node.module or ""]
@@ -196,23 +195,35 @@ def byte_accounting(code):
     return out
 
 
+def _byte_file(arg: ast.AST) -> bool:
+    """A file argument named like a byte table (``val_bytes``, ``*_lut``, ``meta.npz``), not in memory."""
+    if any(isinstance(n, ast.Call) and call_name(n) == "BytesIO" for n in ast.walk(arg)):
+        return False
+    words = [n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else n.value
+             for n in ast.walk(arg) if isinstance(n, (ast.Name, ast.Attribute))
+             or (isinstance(n, ast.Constant) and isinstance(n.value, str))]
+    return any(BYTE_FILE.search(w.rsplit("/", 1)[-1]) for w in words)
+
+
 def _has_space_marker(func) -> bool:
     return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and "\u2581" in n.value
                for n in func.own_nodes())
 
 
 def train_data_at_eval(code):
-    """Training data named inside a function that scores the validation set."""
-    flow, out = code.flow, []
-    direct = {f.name for f in code.index.all_functions() if f.name != "<module>" and flow._scores_in(f)}
-    for func in code.index.all_functions():
-        if func.name not in direct:
-            continue
-        hit = next((n for n in sorted(func.own_nodes(), key=lambda n: getattr(n, "lineno", 0))
-                    if isinstance(n, (ast.Name, ast.Attribute, ast.Constant)) and is_train_source(n)), None)
-        if hit is not None:
-            out.append((Site(func, hit), f"{func.name}() scores validation data and reads training data "
-                                         f"({ast.unparse(hit)[:40]})"))
+    """Training data named in a loop that scores validation data (the evaluation reading it)."""
+    out, seen = [], set()
+    for sites_ in code.flow.direct_scorers.values():
+        for score in sites_:
+            loop = _loop_of(score)
+            if loop is None or id(loop) in seen:
+                continue
+            seen.add(id(loop))
+            hit = min((n for n in ast.walk(loop) if isinstance(n, (ast.Name, ast.Attribute, ast.Constant))
+                       and is_train_source(n)), key=lambda n: n.lineno, default=None)
+            if hit is not None:
+                out.append((Site(score.func, hit), f"{score.func.name}() reads training data "
+                                                   f"({ast.unparse(hit)[:40]}) in the loop that scores validation data"))
     return out
 
 
