@@ -28,8 +28,10 @@ from auditor.engine import Status, audit  # noqa: E402
 
 
 def folders(root: Path) -> list[Path]:
+    """``<root>/track_*/<folder>`` (a records tree), or ``<root>/<group>/track_*/<folder>`` (PR heads
+    extracted one directory per PR, e.g. ``pr1376/``)."""
     found = sorted(p for p in root.glob("track_*/*") if p.is_dir())
-    return found or sorted(p for p in root.iterdir() if p.is_dir())
+    return found or sorted(p for p in root.glob("*/track_*/*") if p.is_dir())
 
 
 def audit_one(folder: Path) -> dict:
@@ -39,8 +41,10 @@ def audit_one(folder: Path) -> dict:
     seconds = time.perf_counter() - start
     code = ctx.code
     xs = [f for f in result.findings if f.rule_id.startswith("X")]
+    group = folder.parent.parent.name if folder.parent.parent != folder.parent.parent.parent else ""
     return {
         "folder": folder.name,
+        "group": group,
         "track": folder.parent.name,
         "seconds": seconds,
         "py_files": len(code.files),
@@ -81,11 +85,20 @@ def report(rows: list[dict], root: Path, show: bool) -> None:
     print("\n| rule | severity | findings |\n|---|---|---|")
     for (rule, sev), n in sorted(per_rule.items()):
         print(f"| {rule} | {sev} | {n} |")
+    groups = sorted({r["group"] for r in rows if r["group"].startswith("pr")}, key=lambda g: int(g[2:]))
+    if groups:
+        print("\n| PR | folders | error-level X rules | other X findings |\n|---|---|---|---|")
+        for g in groups:
+            mine = [r for r in rows if r["group"] == g]
+            errors = sorted({f["rule"] for r in mine for f in r["findings"] if f["severity"] == "error"})
+            others = sorted({f"{f['rule']} {f['severity']}" for r in mine for f in r["findings"]
+                             if f["severity"] != "error" and f["rule"] != "X012"})
+            print(f"| #{g[2:]} | {len(mine)} | {', '.join(errors) or '—'} | {', '.join(others) or '—'} |")
     for r in rows:
         if show or r in failing:
             for f in r["findings"]:
                 if show or f["severity"] == "error":
-                    print(f"- {r['folder']}: {f['rule']} {f['severity']}/{f['confidence']} {f['where']}: {f['message']}")
+                    print(f"- {r['group'] + '/' if r['group'] else ''}{r['folder']}: {f['rule']} {f['severity']}/{f['confidence']} {f['where']}: {f['message']}")
 
 
 if __name__ == "__main__":

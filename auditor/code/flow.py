@@ -185,11 +185,10 @@ class Flow:
         self._info_cache: dict[int, Info] = {}
         self._local = frozenset(n for n in index.functions if n != "<module>")
         self._facts = {f.key: self._facts_of(f) for f in index.all_functions()}
+        self._through_busy: set[str] = set()
         for _ in range(max_rounds):  # results first, from each function's own sources only
             if not self._round(params=False):
                 break
-        for _ in range(2):
-            self._param_returns()
         for _ in range(max_rounds):
             if not self._round(params=True):
                 break
@@ -259,10 +258,8 @@ class Flow:
     def _call_val(self, call: ast.Call, taint: Taint, line: int) -> bool:
         """A call of the folder's function returns validation data when one of the arguments its
         result derives from does."""
-        through = self.param_returns.get(call_name(call))
-        if not through:
-            return False
-        return any(p in through and self._hit(self._info(a), taint, line) for p, a in self._bind(call))
+        hot = [p for p, a in self._bind(call) if self._hit(self._info(a), taint, line)]
+        return bool(hot) and not self._through(call_name(call)).isdisjoint(hot)
 
     def _bind(self, call: ast.Call) -> list[tuple[str, ast.AST]]:
         """(parameter, argument) pairs of a call of the folder's function (first definition by name)."""
@@ -275,19 +272,26 @@ class Flow:
         pairs = list(zip(params, call.args))
         return pairs + [(k.arg, k.value) for k in call.keywords if k.arg in params]
 
-    def _param_returns(self) -> None:
-        for func in self.index.all_functions():
+    def _through(self, name: str) -> set[str]:
+        """Parameters of the folder's function ``name`` that its result derives from (computed on
+        first need; a recursive call in progress counts as none)."""
+        if name in self.param_returns:
+            return self.param_returns[name]
+        if name in self._through_busy:
+            return set()
+        self._through_busy.add(name)
+        through: set[str] = set()
+        for func in self.index.functions.get(name, []):
             facts = self._facts[func.key]
-            if not any(f[0] == "return" for f in facts):
-                continue
-            through = set()
+            returns = [(line, value) for kind, line, _n, value, _s, _w in facts if kind == "return"]
             for p in func.params():
-                if p in ("self", "cls"):
-                    continue
-                taint = self._run(func, {p}, params=False, calls=False)
-                if any(kind == "return" and self._hit(value, taint, line) for kind, line, _n, value, _s, _w in facts):
-                    through.add(p)
-            self.param_returns[func.name] = self.param_returns.get(func.name, set()) | through
+                if returns and p not in ("self", "cls"):
+                    taint = self._run(func, {p}, params=False, calls=False)
+                    if any(self._hit(value, taint, line) for line, value in returns):
+                        through.add(p)
+        self._through_busy.discard(name)
+        self.param_returns[name] = through
+        return through
 
     def _info(self, node: ast.AST) -> Info:
         got = self._info_cache.get(id(node))

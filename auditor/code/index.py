@@ -33,18 +33,26 @@ class Module:
         """One walk: parent links, the nodes each function owns (its body without nested
         functions; the module owns module-level code and class bodies), and nodes by type."""
         parents, owned, by_type, owner_of = self.parents, self.owned, self.by_type, self.owner
+        AST, funcs = ast.AST, FUNC_TYPES
         stack = [(self.tree, self.tree)]
+        owned[self.tree] = []
         while stack:
             node, owner = stack.pop()
-            by_type.setdefault(type(node), []).append(node)
-            inner = node if isinstance(node, FUNC_TYPES) else owner
-            if isinstance(node, FUNC_TYPES):
-                owned.setdefault(node, [])
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-                owner_of[child] = inner
-                owned.setdefault(inner, []).append(child)
-                stack.append((child, inner))
+            kind = type(node)
+            by_type.setdefault(kind, []).append(node)
+            inner = owner
+            if kind in funcs:
+                inner = node
+                owned[node] = []
+            mine = owned[inner]
+            for name in node._fields:
+                value = getattr(node, name, None)
+                for child in (value if isinstance(value, list) else (value,)):
+                    if isinstance(child, AST):
+                        parents[child] = node
+                        owner_of[child] = inner
+                        mine.append(child)
+                        stack.append((child, inner))
 
     def nodes(self, *types) -> list[ast.AST]:
         return [n for t in types for n in self.by_type.get(t, ())]
@@ -174,34 +182,50 @@ class Index:
 
 
 def build_index(files: dict[str, str]) -> Index:
-    """``files``: path -> text of every Python file of the folder."""
+    """``files``: path -> text of every Python file of the folder. Only the run set is parsed:
+    ``train_gpt.py`` (else every root-level script), then what it decodes, execs and imports."""
     problems: list[tuple[str, int | None, str]] = []
     modules: dict[str, Module] = {}
     wrapped: list[Module] = []
-    execed: dict[str, list[str]] = {}
-    for path, text in sorted(files.items()):
-        tree = parse(text)
+    roots = [p for p in files if p == "train_gpt.py"] or sorted(p for p in files if "/" not in p)
+    todo, run = list(reversed(roots)), []
+    while todo:
+        path = todo.pop()
+        if path in modules or path not in files:
+            continue
+        tree = parse(files[path])
         if tree is None:
             problems.append((path, None, "not valid Python: not analysed"))
             continue
-        modules[path] = module = Module(path, text, tree)
-        if not any(isinstance(c.func, ast.Name) and c.func.id in EXEC_NAMES for c in module.nodes(ast.Call)):
-            continue
-        found = unwrap_source(text, path, tree, read_file=lambda name, p=path: _sibling(files, p, name))
-        problems += [(path, line, msg) for line, msg in found.errors]
-        for payload in found.payloads:
-            if len(payload.layers) == 1 and payload.layers[0].chain[0].startswith("file:"):
-                execed.setdefault(path, []).append(_sibling_path(path, payload.layers[0].chain[0][5:]))
-                continue
-            sub = parse(payload.source)
-            if sub is None:
-                problems.append((path, payload.layers[-1].line, "unwrapped code is not valid Python"))
-                continue
-            m = Module(virtual_path(payload.layers), payload.source, sub, payload.layers)
+        modules[path] = module = Module(path, files[path], tree)
+        run.append(module)
+        subs, execed = _unwrap(module, files, problems)
+        for m in subs:
             modules[m.path] = m
+            run.append(m)
             wrapped.append(m)
-    run = _run_set(modules, execed)
+        todo += execed + [p for m in (module, *subs) for p in _local_imports(m, files) if p not in modules]
     return Index(list(modules.values()), run, problems, wrapped)
+
+
+def _unwrap(module: Module, files: dict[str, str], problems: list) -> tuple[list[Module], list[str]]:
+    """Modules decoded from the wrappers of ``module``, and files of the folder it execs."""
+    if not any(isinstance(c.func, ast.Name) and c.func.id in EXEC_NAMES for c in module.nodes(ast.Call)):
+        return [], []
+    path = module.path
+    found = unwrap_source(module.source, path, module.tree, read_file=lambda name: _sibling(files, path, name))
+    problems += [(path, line, msg) for line, msg in found.errors]
+    subs, execed = [], []
+    for payload in found.payloads:
+        if len(payload.layers) == 1 and payload.layers[0].chain[0].startswith("file:"):
+            execed.append(_sibling_path(path, payload.layers[0].chain[0][5:]))
+            continue
+        sub = parse(payload.source)
+        if sub is None:
+            problems.append((path, payload.layers[-1].line, "unwrapped code is not valid Python"))
+            continue
+        subs.append(Module(virtual_path(payload.layers), payload.source, sub, payload.layers))
+    return subs, execed
 
 
 def _sibling_path(path: str, name: str) -> str:
@@ -216,21 +240,7 @@ def _sibling(files: dict[str, str], path: str, name: str) -> str:
     return files[rel]
 
 
-def _run_set(modules: dict[str, Module], execed: dict[str, list[str]]) -> list[Module]:
-    roots = [p for p in modules if p == "train_gpt.py"] or [p for p in modules if "/" not in p and "[" not in p]
-    todo, seen = list(roots), []
-    while todo:
-        path = todo.pop()
-        if path in seen or path not in modules:
-            continue
-        seen.append(path)
-        todo += [m.path for m in modules.values() if m.layers and m.layers[0].path == path]
-        todo += execed.get(path, [])
-        todo += [p for p in _local_imports(modules[path], modules) if p not in seen]
-    return [modules[p] for p in seen]
-
-
-def _local_imports(module: Module, modules: dict[str, Module]) -> list[str]:
+def _local_imports(module: Module, modules) -> list[str]:
     out = []
     for node in module.nodes(ast.Import, ast.ImportFrom):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
