@@ -93,6 +93,9 @@ class Site:
     def line(self) -> int:
         return getattr(self.node, "lineno", 0)
 
+    def __repr__(self) -> str:
+        return f"Site({self.path}:{self.line} in {self.func.name})"
+
 
 @dataclass(frozen=True)
 class Info:
@@ -104,11 +107,18 @@ class Info:
     local: tuple = ()  # calls of the folder's functions, whose arguments are judged per parameter
 
 
-def info(node: ast.AST, local: frozenset | set = frozenset()) -> Info:
+def info(node: ast.AST, local: frozenset | set = frozenset(), choose=None) -> Info:
+    """``local``: names of the folder's functions; ``choose(test)``: True/False/None for a
+    conditional expression decided by the configuration (only the taken branch is read)."""
     names, calls, source, local_calls = set(), set(), False, []
     stack = [node]
     while stack:
         n = stack.pop()
+        if isinstance(n, ast.IfExp) and choose is not None:
+            taken = choose(n.test)
+            if taken is not None:
+                stack.append(n.body if taken else n.orelse)
+                continue
         if isinstance(n, ast.Name):
             names.add(n.id)
             source = source or bool(VAL_NAME.match(n.id))
@@ -296,7 +306,7 @@ class Flow:
     def _info(self, node: ast.AST) -> Info:
         got = self._info_cache.get(id(node))
         if got is None:
-            got = self._info_cache[id(node)] = info(node, self._local)
+            got = self._info_cache[id(node)] = info(node, self._local, self.config.truth if self.config else None)
         return got
 
     def _visit_call(self, call: ast.Call, taint: Taint, line: int) -> None:
@@ -458,12 +468,17 @@ class Flow:
         return resolve
 
     def throwaway(self, site: Site) -> bool:
-        """Every optimizer of the function trains only objects built in it (a probe, a warm-up
-        adapter): nothing the scored model is made of."""
+        """Every optimizer of the function trains only modules constructed in it (a probe, a
+        warm-up adapter) that it neither returns nor stores: nothing the scored model is made of."""
         func = site.func
-        built = {t.id for n in func.own_nodes() if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-                 for t in n.targets if isinstance(t, ast.Name)} - set(func.params())
-        optimizers = [n for n in func.own_nodes() if isinstance(n, ast.Call) and n.args
+        nodes = func.own_nodes()
+        kept = {n.id for r in nodes if isinstance(r, ast.Return) and r.value is not None
+                for n in ast.walk(r.value) if isinstance(n, ast.Name)}
+        kept |= {n.id for a in nodes if isinstance(a, ast.Assign) and not all(isinstance(t, ast.Name) for t in a.targets)
+                 for n in ast.walk(a.value) if isinstance(n, ast.Name)}
+        built = {t.id for n in nodes if isinstance(n, ast.Assign) and _constructed(n.value)
+                 for t in n.targets if isinstance(t, ast.Name)} - set(func.params()) - kept
+        optimizers = [n for n in nodes if isinstance(n, ast.Call) and n.args
                       and ("optim." in dotted(n.func) or call_name(n) in OPTIMIZERS)]
         if not optimizers:
             return False
@@ -525,6 +540,13 @@ class Flow:
                 break
             child = a
         return ""
+
+
+def _constructed(value: ast.AST) -> bool:
+    """``Cls(…)``, ``nn.Linear(…).to(device)``: a new object of a class (capitalised name)."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in ("to", "cuda", "float", "bfloat16", "train"):
+        value = value.func.value
+    return isinstance(value, ast.Call) and call_name(value)[:1].isupper()
 
 
 def _split_targets(targets) -> tuple[set[str], set[str]]:

@@ -15,9 +15,9 @@ from auditor.code.flow import FUNC_TYPES, LOOP_TYPES, Site, call_name, dotted, i
 CALIBRATION = re.compile(r"hessian|calibrat|awq|(collect|gather|accum|compute)_?\w*(stat|act)", re.I)
 STATS_CALLS = {"bincount", "Counter", "histc", "histogram"}
 STATS_FUNC = re.compile(r"ngram|n_gram|bigram|trigram|hint|cache|table|count", re.I)
-TARGET = re.compile(r"^(y|yy|tgt|tgts|target|targets|target_ids|targets_flat|tgt_ids|gold|next_toks?|"
-                    r"next_tokens?|y_batch|labels?)$")
-COUNTISH = re.compile(r"count|cnt|freq|hits", re.I)
+TARGET = re.compile(r"^(y|yy|tgt|tgts|target|targets|gold|labels?|next_toks?|next_tokens?)(_\w+)?$")
+COUNTISH = re.compile(r"count|cnt|freq|hits|^ctx|_c$", re.I)
+LOG_CALLS = {"log", "log2", "log10", "log_softmax", "cross_entropy", "nll_loss"}
 NET_MODULES = ("requests", "urllib.request", "urllib3", "http.client", "httpx", "aiohttp", "socket",
                "huggingface_hub", "wget", "ftplib", "paramiko", "boto3")
 NET_CALLS = {"hf_hub_download", "snapshot_download", "urlopen", "urlretrieve", "create_connection",
@@ -75,20 +75,28 @@ def val_statistics(code):
 
 
 def target_in_key(code):
-    """``key ^ (target * prime)``: the gold token mixed into a lookup key before the score is added."""
+    """``key ^ (target * prime)``: the gold token mixed into a lookup key, with a score (an
+    accumulation, or a log of something not constant) after it in the function: the key is read to
+    score. The same key after the last score of the function is an update and passes."""
     flow, out = code.flow, []
     for s in sites(code, ast.BinOp):
         if not isinstance(s.node.op, ast.BitXor):
             continue
         if not any(TARGET.match(n) for n in info(s.node.left).names | info(s.node.right).names):
             continue
-        scope = _loop_of(s) or s.func.node
-        later = [n for n in ast.walk(scope) if getattr(n, "lineno", 0) > s.line
-                 and (flow.is_score(s.func, n) or flow._accumulates(s.func, n))]
-        if later:
-            out.append((s, f"`{ast.unparse(s.node)[:60]}` builds a key from the target before the score at line "
-                           f"{later[0].lineno}"))
+        later = next((n for n in s.func.own_nodes() if getattr(n, "lineno", 0) > s.line and _scores(flow, s.func, n)),
+                     None)
+        if later is not None:
+            out.append((s, f"`{ast.unparse(s.node)[:60]}` builds a lookup key from the target token, read for the "
+                           f"score at line {later.lineno}"))
     return out
+
+
+def _scores(flow, func, n) -> bool:
+    if isinstance(n, ast.Call) and call_name(n) in LOG_CALLS:
+        return any(not isinstance(a, ast.Constant) for a in (*n.args, getattr(n.func, "value", None)) if a is not None
+                   ) and not dotted(n.func).startswith("math.")
+    return flow.is_score(func, n) or flow._accumulates(func, n)
 
 
 def _loop_of(site: Site):
@@ -101,30 +109,35 @@ def _loop_of(site: Site):
 
 
 def gold_only_blend(code):
-    """``log(… + count(ctx, y) / count(ctx))``: a blend whose count term is divided by a context count,
-    not by a sum over the vocabulary (one assignment followed back from the ``log``)."""
+    """``log(… + count(ctx, y) / count(ctx))``: a blend whose count term is divided by a context
+    count, not by a sum over the vocabulary (followed back through up to three assignments)."""
     out = []
     for s in sites(code):
         if call_name(s.node) not in ("log", "log2", "log10") or not (s.node.args or isinstance(s.node.func, ast.Attribute)):
             continue
         arg = s.node.args[0] if s.node.args else s.node.func.value
-        expr = _resolve(s, arg)
-        div = _count_ratio(expr)
-        if div is not None and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) for n in ast.walk(expr)):
+        exprs = _expand(s, arg)
+        div = next((d for e in exprs for d in [_count_ratio(e)] if d is not None), None)
+        if div is not None and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) for e in exprs for n in ast.walk(e)):
             out.append((s, f"log of a blend with `{ast.unparse(div)[:60]}`, a count over a context count "
                            "rather than over the vocabulary"))
     return out
 
 
-def _resolve(site: Site, expr: ast.AST) -> ast.AST:
-    if not isinstance(expr, ast.Name):
-        return expr
-    assigns = [n for n in site.func.own_nodes() if isinstance(n, ast.Assign) and n.lineno <= site.line
-               and any(isinstance(t, ast.Name) and t.id == expr.id for t in n.targets)]
-    return max(assigns, key=lambda n: n.lineno).value if assigns else expr
+def _expand(site: Site, expr: ast.AST, depth: int = 3) -> list[ast.AST]:
+    """``expr`` and the values assigned (before it, in its function) to the names it reads, recursively."""
+    out, frontier, seen = [expr], [expr], set()
+    assigns = [n for n in site.func.own_nodes() if isinstance(n, ast.Assign) and n.lineno <= site.line]
+    for _ in range(depth):
+        names = {n.id for e in frontier for n in ast.walk(e) if isinstance(n, ast.Name)} - seen
+        seen |= names
+        frontier = [a.value for a in assigns if any(_target_base(t) in names for t in a.targets)]
+        out += frontier
+    return out
 
 
 def _count_ratio(expr: ast.AST):
+    """A division whose denominator is a (context) count and not a sum (over the vocabulary)."""
     for n in ast.walk(expr):
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div):
             num, den = info(n.left), info(n.right)
@@ -132,6 +145,12 @@ def _count_ratio(expr: ast.AST):
             if num.names and any(COUNTISH.search(x) for x in den.names) and not summed:
                 return n
     return None
+
+
+def _target_base(t: ast.AST) -> str | None:
+    while isinstance(t, (ast.Subscript, ast.Attribute)):
+        t = t.value
+    return t.id if isinstance(t, ast.Name) else None
 
 
 def network(code):
