@@ -41,7 +41,7 @@ def audit_one(folder: Path) -> dict:
     seconds = time.perf_counter() - start
     code = ctx.code
     xs = [f for f in result.findings if f.rule_id.startswith("X")]
-    group = folder.parent.parent.name if folder.parent.parent != folder.parent.parent.parent else ""
+    group = folder.parent.parent.name if folder.parent.parent.name.startswith("pr") else ""
     return {
         "folder": folder.name,
         "group": group,

@@ -504,25 +504,34 @@ class Flow:
                    and lo <= getattr(n, "lineno", 0) <= site.line for n in site.func.own_nodes())
 
     def eval_time_params(self, site: Site) -> list[str]:
-        """Tensors made trainable inside the site's function: ``requires_grad=True`` / ``.requires_grad_()``
-        (the SLOT / logit-bias signature; adapters and optimizers built in a class are not here)."""
+        """Tensors created trainable inside the site's function: ``torch.zeros(…, requires_grad=True)``,
+        ``x.clone().detach().requires_grad_()`` (the SLOT / logit-bias signature). Parameters of
+        existing modules switched back on (``p.requires_grad_(True)``) are not new tensors."""
         out = []
+        block = self._top_statement(site.func, site.node)
         for n in site.func.own_nodes():
-            if not isinstance(n, ast.Call):
+            if not isinstance(n, ast.Call) or self._top_statement(site.func, n) is not block:
                 continue
-            if any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant) and not k.value.value)
-                   for k in n.keywords) or (isinstance(n.func, ast.Attribute) and n.func.attr == "requires_grad_"
-                                           and not (n.args and isinstance(n.args[0], ast.Constant)
-                                                    and n.args[0].value is False)):
+            fresh = any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+                        for k in n.keywords)
+            fresh = fresh or (isinstance(n.func, ast.Attribute) and n.func.attr == "requires_grad_"
+                              and isinstance(n.func.value, ast.Call)
+                              and not (n.args and isinstance(n.args[0], ast.Constant) and n.args[0].value is False))
+            if fresh:
                 parent = site.func.module.parents.get(n)
-                while parent is not None and not isinstance(parent, (ast.Assign, ast.stmt)):
+                while parent is not None and not isinstance(parent, ast.stmt):
                     parent = site.func.module.parents.get(parent)
-                if isinstance(parent, ast.Assign) and isinstance(parent.targets[0], ast.Name):
-                    out.append(parent.targets[0].id)
-                elif not (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
-                          and n.func.value.id == "p"):
-                    out.append(ast.unparse(n)[:40])
+                target = parent.targets[0] if isinstance(parent, ast.Assign) else None
+                out.append(target.id if isinstance(target, ast.Name) else ast.unparse(n)[:40])
         return out
+
+    @staticmethod
+    def _top_statement(func: Func, node: ast.AST) -> ast.AST:
+        """The statement of ``func``'s body that holds ``node``."""
+        parents = func.module.parents
+        while parents.get(node) is not None and parents[node] is not func.node:
+            node = parents[node]
+        return node
 
     def disabled_by(self, site: Site) -> str:
         """The flag that switches ``site`` off under the effective configuration, or ''."""

@@ -17,6 +17,7 @@ STATS_CALLS = {"bincount", "Counter", "histc", "histogram"}
 STATS_FUNC = re.compile(r"ngram|n_gram|bigram|trigram|hint|cache|table|count", re.I)
 TARGET = re.compile(r"^(y|yy|tgt|tgts|target|targets|gold|labels?|next_toks?|next_tokens?)(_\w+)?$")
 COUNTISH = re.compile(r"count|cnt|freq|hits|^ctx|_c$", re.I)
+BPB_NAMES = re.compile(r"byte|tok", re.I)  # token_count / byte_count: the BPB ratio, not a probability
 LOG_CALLS = {"log", "log2", "log10", "log_softmax", "cross_entropy", "nll_loss"}
 NET_MODULES = ("requests", "urllib.request", "urllib3", "http.client", "httpx", "aiohttp", "socket",
                "huggingface_hub", "wget", "ftplib", "paramiko", "boto3")
@@ -113,7 +114,8 @@ def gold_only_blend(code):
     count, not by a sum over the vocabulary (followed back through up to three assignments)."""
     out = []
     for s in sites(code):
-        if call_name(s.node) not in ("log", "log2", "log10") or not (s.node.args or isinstance(s.node.func, ast.Attribute)):
+        if (call_name(s.node) not in ("log", "log2", "log10") or dotted(s.node.func).startswith("math.")
+                or not (s.node.args or isinstance(s.node.func, ast.Attribute))):
             continue
         arg = s.node.args[0] if s.node.args else s.node.func.value
         exprs = _expand(s, arg)
@@ -142,7 +144,7 @@ def _count_ratio(expr: ast.AST):
         if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div):
             num, den = info(n.left), info(n.right)
             summed = any(isinstance(c, ast.Call) and call_name(c) == "sum" for c in ast.walk(n.right))
-            if num.names and any(COUNTISH.search(x) for x in den.names) and not summed:
+            if num.names and any(COUNTISH.search(x) and not BPB_NAMES.search(x) for x in den.names) and not summed:
                 return n
     return None
 
