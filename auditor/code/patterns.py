@@ -29,7 +29,7 @@ READ_CALLS = {"open", "fromfile", "load", "memmap", "read_text", "read_bytes", "
               "load_data_shard", "Path", "SentencePieceProcessor"}
 SAFE_PREFIXES = ("/tmp", "/dev/shm", "/dev/null", "/proc/self", "/dev/stdout", "/dev/stderr")
 TOKENIZER_MODULES = ("tokenmonster", "tiktoken", "tokenizers")
-BYTE_FILE = re.compile(r"(^|_)(bytes?|luts?|sidecars?)(_|$)|meta\.npz|bytes?\.(npy|npz|bin|pt)", re.I)
+BYTE_FILE = re.compile(r"(^|_)(bytes?|luts?|sidecars?|meta)(_|$)|meta\.npz|bytes?\.(npy|npz|bin|pt)", re.I)
 LOAD_CALLS = {"load", "fromfile", "memmap", "open", "load_data_shard", "read_bytes"}
 
 
