@@ -58,6 +58,7 @@ class Context:
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
     changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
+    rerun: Any = None  # re-runs: what the runs produced (auditor.rerun.outcome.RerunOutcome)
 
     @classmethod
     def load(cls, root: str | Path, options: AuditOptions | None = None) -> "Context":
