@@ -173,6 +173,14 @@ class Context:
 
         return None if self.readme is None else parse_readme(self.readme[1], name=self.readme[0].rel)
 
+    @cached_property
+    def code(self):
+        """The folder's code, unwrapped and parsed once, with its configuration and validation-data
+        flow (``auditor.code.CodeBase``); never imported or executed."""
+        from auditor.code import CodeBase
+
+        return CodeBase(self)
+
     def read_text(self, rel: str, limit: int = MAX_SMALL_READ) -> str:
         return self.tree.read_text(rel, limit)[0]
 
