@@ -64,6 +64,8 @@ def check_inputs(req: RerunRequest) -> None:
         raise RerunUsageError(f"--tokenizer-path {req.tokenizer_path}: not a file")
     if req.work_dir is not None and req.work_dir.exists() and (not req.work_dir.is_dir() or any(req.work_dir.iterdir())):
         raise RerunUsageError(f"--work-dir {req.work_dir}: exists and is not an empty folder")
+    if req.work_dir is not None and req.folder.resolve() in (req.work_dir.resolve(), *req.work_dir.resolve().parents):
+        raise RerunUsageError(f"--work-dir {req.work_dir}: inside the submission folder")
     if req.nproc < 1:
         raise RerunUsageError("--nproc must be at least 1")
 

@@ -170,6 +170,13 @@ def r007():
                expected=[(_log(42), None, "warning")], instrument=broken)
 
 
+def r008():
+    write_case("R008", "pass_seed_applied", claims=claims(), runs=[seed_run(314, 3000)],
+               logs={_log(314): log_lines(314, 2.4193, 3000)}, expected=[])
+    write_case("R008", "fail_seed_ignored", claims=claims(), runs=[seed_run(314, 3000)],
+               logs={_log(314): log_lines(1337, 2.4193, 3000)}, expected=[(_log(314), 1, "warning")])
+
+
 if __name__ == "__main__":
-    for make in (r001, r002, r003, r004, r005, r006, r007):
+    for make in (r001, r002, r003, r004, r005, r006, r007, r008):
         make()
