@@ -5,6 +5,7 @@
 #   VARIANT=nproc2-instrument bench/rerun_full.sh   # 2 GPUs, under the token-ledger instrumentation
 #   MICRO=1 bench/rerun_full.sh                # a micro configuration that runs on a CPU in about a minute
 #
+# The README's run command supplies the script and its variables; --env replaces the size ones.
 # Data come from reference_model.datamaker (offline, generated text; not FineWeb, so val_bpb is not
 # comparable with the challenge's). The wall-clock cap (WALLCLOCK, seconds) is passed to the runs
 # with --env MAX_WALLCLOCK_SECONDS, so the claims of the submission (made at 600 s on its own
@@ -46,7 +47,12 @@ if [ "$MICRO" = 1 ]; then
   TIMEOUT="${TIMEOUT:-300}"
 else
   WALLCLOCK="${WALLCLOCK:-90}"; TRAIN_TOKENS="${TRAIN_TOKENS:-4000000}"; VAL_TOKENS="${VAL_TOKENS:-1048576}"
-  SIZE=(--env VAL_LOSS_EVERY=0)   # the README's configuration (9x512, vocab 1024, 524,288 tokens a step)
+  # The challenge baseline's size, replacing the README's tiny CPU configuration: 9x512, vocab 1024,
+  # 524,288 tokens a step (grad accumulation 8 // world size), on the GPU (DEVICE empty).
+  SIZE=(--env DEVICE= --env OMP_NUM_THREADS=8 --env NUM_LAYERS=9 --env MODEL_DIM=512 --env NUM_HEADS=8
+        --env NUM_KV_HEADS=4 --env MLP_MULT=2 --env TRAIN_SEQ_LEN=1024 --env TRAIN_BATCH_TOKENS=524288
+        --env GRAD_ACCUM_STEPS=0 --env ITERATIONS=20000 --env WARMUP_STEPS=20 --env WARMDOWN_ITERS=1200
+        --env VAL_LOSS_EVERY=0 --env TRAIN_LOG_EVERY=50 --env VAL_BATCH_SIZE=524288 --env TTT_CHUNK_TOKENS=32768)
   TIMEOUT="${TIMEOUT:-540}"
 fi
 case "$VARIANT" in
