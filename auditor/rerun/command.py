@@ -127,8 +127,10 @@ def summary(ctx, outcome) -> dict:
 def _instrument(plan, req: RerunRequest, vocab: int | None, work: Path) -> Hooks:
     from auditor.rerun.instrument import InstrumentUnavailable, make_hooks
 
+    effective = req.env.get("VOCAB_SIZE") or vocab or plan.readme_env.get("VOCAB_SIZE")
     try:
-        return make_hooks(plan.script, req.data_path.resolve(), req.tokenizer_path.resolve(), vocab, work.resolve())
+        return make_hooks(plan.script, req.data_path.resolve(), req.tokenizer_path.resolve(),
+                          int(effective) if effective else None, work.resolve())
     except InstrumentUnavailable as exc:
         raise RerunUnavailable(str(exc)) from None
 
