@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from auditor.rerun.runner import Hooks
+from auditor.rerun.runner import RUN_DIR, Hooks
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOT = "auditor.dynamic.instrument.boot"
@@ -159,4 +159,11 @@ def _analyse(seed_dir: Path, stream_path: Path, tokenizer_path: Path, vocab_size
     found = [check_c2(ledger, rp), check_c3(ledger, rp), check_c4(ledger, rp, table, stream)]
     return {"checked": ["C2", "C3", "C4"], "error": None, "reported_line": line,
             "violations": [{"condition": v.condition, "position": v.position, "message": v.message,
-                            "site": v.site, "context": list(v.context)} for v in found if v is not None]}
+                            "site": _short_site(v.site, seed_dir / RUN_DIR), "context": list(v.context)}
+                           for v in found if v is not None]}
+
+
+def _short_site(site: str, run_dir: Path) -> str:
+    """``/work/seed_42/run/train_gpt.py:194`` -> ``train_gpt.py:194`` (a path of the submission)."""
+    prefix = f"{run_dir.resolve()}/"
+    return site[len(prefix):] if site.startswith(prefix) else site
