@@ -61,6 +61,10 @@ case "$VARIANT" in
   *) echo "rerun_full: VARIANT must be single or nproc2-instrument" >&2; exit 2 ;;
 esac
 PASS=()
+if ! unshare -rn true 2>/dev/null; then   # containers without user namespaces: say so, run anyway
+  say "no network namespace here (unshare -rn failed): running with --allow-no-isolation"
+  PASS+=(--allow-no-isolation)
+fi
 [ -n "${LD_LIBRARY_PATH:-}" ] && PASS+=(--env "LD_LIBRARY_PATH=$LD_LIBRARY_PATH")  # CUDA libraries of the host image
 
 say "data: $TRAIN_TOKENS train / $VAL_TOKENS val tokens into $SCRATCH/data"
