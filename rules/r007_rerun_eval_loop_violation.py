@@ -8,7 +8,7 @@ RULINGS = {"C1": "C1-CAUSAL", "C2": "C2-NORMALIZED", "C3": "C3-SCORE-BEFORE-ADAP
 
 
 class RerunEvalLoopViolation(Rule):
-    """An instrumented re-run (``--instrument``) shows its eval loop breaking a scoring condition.
+    """An instrumented re-run shows its eval loop breaking a scoring condition (C2, C3 or C4).
 
     Checks:
     With ``golf-audit rerun --instrument``, each seed ran under the token-ledger instrumentation;
