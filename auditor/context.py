@@ -35,6 +35,7 @@ class AuditOptions:
     date: dt.date | None = None  # overrides the submission's date
     corpus: Path | None = None  # a records tree to find logs copied from other records
     pr: int | None = None  # the submission's PR number (orders it against the leaderboard)
+    proof: Path | None = None  # a saved proof (``prove --keep-work``) for the dynamic rules to check
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Context:
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
     changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
+    proof: Any = None  # prove runs: the traced runs and their ledgers (auditor.dynamic.harness.Proof)
     rerun: Any = None  # re-runs: what the runs produced (auditor.rerun.outcome.RerunOutcome)
 
     @classmethod
