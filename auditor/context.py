@@ -17,10 +17,11 @@ from typing import Any
 
 from auditor.parsers.submission import SubmissionDoc
 from auditor.rulesets import Ruleset, get_ruleset, parse_date, ruleset_for_date
-from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, UnsafePath, sha256_file
+from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, TreeProblem, UnsafePath, sha256_file
 
 LOG_SUFFIXES = (".log", ".txt")
 NOT_LOGS = re.compile(r"^(requirements|readme|license|notice|cmakelists|third_party_notices)[^/]*\.txt$", re.I)
+INVALID_UTF8 = "not valid UTF-8 (undecodable bytes replaced)"
 TRACK_DIRS = {"track_10min_16mb": "record", "track_non_record_16mb": "non_record"}
 
 
@@ -58,6 +59,13 @@ class Context:
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
     changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
+    read_problems: list[TreeProblem] = field(default_factory=list)  # listed files that could not be read
+    text_problems: list[TreeProblem] = field(default_factory=list)  # text read with undecodable bytes replaced
+
+    def _read_failed(self, entry: Entry, exc: Exception) -> None:
+        """Record a listed file that could not be read (reported by F002), instead of skipping it."""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).removeprefix(f"{entry.rel}: ")
+        self.read_problems.append(TreeProblem(entry.rel, f"could not be read: {reason}"))
 
     @classmethod
     def load(cls, root: str | Path, options: AuditOptions | None = None) -> "Context":
@@ -120,9 +128,13 @@ class Context:
         if entry is None:
             return None
         try:
-            return entry, self.tree.read_text(entry.rel)[0]
-        except (UnsafePath, OSError):
+            text, invalid = self.tree.read_text(entry.rel)
+        except (UnsafePath, OSError) as exc:
+            self._read_failed(entry, exc)
             return None
+        if invalid:
+            self.text_problems.append(TreeProblem(entry.rel, INVALID_UTF8))
+        return entry, text
 
     @cached_property
     def code_files(self) -> list[Entry]:
@@ -144,9 +156,13 @@ class Context:
             try:
                 path = self.tree.path_of(entry.rel)
                 digest = sha256_file(path)
-            except (UnsafePath, OSError):
+            except (UnsafePath, OSError) as exc:
+                self._read_failed(entry, exc)
                 continue
             run = parse_log(path, name=entry.rel)
+            bad = next((w.line for w in run.warnings if w.message.startswith("invalid UTF-8")), None)
+            if bad is not None:
+                self.text_problems.append(TreeProblem(entry.rel, f"line {bad}: {INVALID_UTF8}"))
             out.append(LogFile(entry, run, digest, seen.get(digest)))
             seen.setdefault(digest, entry.rel)
         return out
