@@ -15,12 +15,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from auditor.parsers.submission import SubmissionDoc
+from auditor.parsers.submission import MAX_JSON_BYTES, SubmissionDoc
 from auditor.rulesets import Ruleset, get_ruleset, parse_date, ruleset_for_date
 from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, TreeProblem, UnsafePath, sha256_file
 
 LOG_SUFFIXES = (".log", ".txt")
 NOT_LOGS = re.compile(r"^(requirements|readme|license|notice|cmakelists|third_party_notices)[^/]*\.txt$", re.I)
+MAX_LOGS = 32  # logs parsed per folder (merged records have at most 10); each keeps up to ~2 MB of facts
+MAX_README_BYTES = 1024 * 1024  # real READMEs are tens of kilobytes; parsing holds every line
 INVALID_UTF8 = "not valid UTF-8 (undecodable bytes replaced)"
 TRACK_DIRS = {"track_10min_16mb": "record", "track_non_record_16mb": "non_record"}
 
@@ -85,7 +87,7 @@ class Context:
         if entry is None:
             return None
         try:
-            raw = self.tree.read_bytes(entry.rel, limit=4 * 1024 * 1024)
+            raw = self.tree.read_bytes(entry.rel, limit=MAX_JSON_BYTES)
         except (UnsafePath, OSError) as exc:
             return SubmissionDoc(entry.rel, "", error=str(exc))
         return SubmissionDoc.parse(entry.rel, raw)
@@ -128,7 +130,7 @@ class Context:
         if entry is None:
             return None
         try:
-            text, invalid = self.tree.read_text(entry.rel)
+            text, invalid = self.tree.read_text(entry.rel, limit=MAX_README_BYTES)
         except (UnsafePath, OSError) as exc:
             self._read_failed(entry, exc)
             return None
@@ -147,12 +149,17 @@ class Context:
 
     @cached_property
     def logs(self) -> list[LogFile]:
-        """Every log file parsed (streamed; any size), byte-identical copies marked."""
+        """The first ``MAX_LOGS`` log files parsed (streamed; any size), byte-identical copies marked;
+        logs past the cap are one read problem (F002), never silently dropped."""
         from auditor.parsers.runlog import parse_log
 
         seen: dict[str, str] = {}
         out = []
-        for entry in self.log_entries:
+        extra = self.log_entries[MAX_LOGS:]
+        if extra:
+            self.read_problems.append(TreeProblem(extra[0].rel, f"not parsed, nor the {len(extra) - 1} logs after it: "
+                                                                f"more than {MAX_LOGS} logs in the folder"))
+        for entry in self.log_entries[:MAX_LOGS]:
             try:
                 path = self.tree.path_of(entry.rel)
                 digest = sha256_file(path)

@@ -21,13 +21,14 @@ class Run:
     err: str
 
 
-def golf_audit(*args, cwd: Path | None = None, timeout: float = 120) -> Run:
-    """``python -P -m auditor ARGS`` from this checkout, as a user would run ``golf-audit``.
+def golf_audit(*args, cwd: Path | None = None, timeout: float = 120, safe_path: bool = True) -> Run:
+    """``python -P -m auditor ARGS`` from this checkout, as a user would run ``golf-audit``
+    (``safe_path=False``: plain ``python -m auditor``, which puts the current folder on sys.path).
 
     Fails the test on a traceback or a hang (``timeout`` seconds)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     env.pop("GOLF_AUDIT_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-P", "-m", "auditor", *map(str, args)], cwd=cwd or REPO, env=env,
+    proc = subprocess.run([sys.executable, *(["-P"] if safe_path else []), "-m", "auditor", *map(str, args)], cwd=cwd or REPO, env=env,
                           capture_output=True, timeout=timeout)
     run = Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
     assert "Traceback" not in run.err, run.err

@@ -135,7 +135,9 @@ def test_unreadable_folder_is_a_clear_error(tmp_path, monkeypatch):
     (b'{"seeds": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "unreadable JSON"),
     (b'{"val_bpb": 1' + b"0" * 10_000 + b"}", "unreadable JSON"),
     (b'{"name": "x", "val_bpb": 1.2\xff\xfe}', "not valid UTF-8"),
-    (b'{"a": "' + b"x" * (5 * 1024 * 1024) + b'"}', "larger than 4,194,304 bytes"),
+    (b'{"a": "' + b"x" * (2 * 1024 * 1024) + b'"}', "larger than 1,048,576 bytes"),
+    (b'{"seeds": [' + b",".join([b"1"] * 60_000) + b"]}", "too large: more than 50,000 JSON values"),
+    (b'{"seeds": ' + b"[" * 70 + b"]" * 70 + b"}", "nested deeper than 64 levels"),
     (b"\x00" * 100, "malformed JSON"),
     (b"", "malformed JSON"),
 ])
@@ -184,12 +186,12 @@ def test_invalid_utf8_everywhere_is_findings_not_errors(record):
 # -- sizes: README over the read limit, deep folders, many files ----------------------------------------------------
 
 def test_readme_over_the_read_limit_is_reported(record):
-    from auditor.safefs import MAX_SMALL_READ
+    from auditor.context import MAX_README_BYTES
 
     with open(record / "README.md", "wb") as fh:
-        fh.truncate(MAX_SMALL_READ + 1)  # sparse: costs no disk
+        fh.truncate(MAX_README_BYTES + 1)  # sparse: costs no disk
     run = golf_audit("audit", record, "--format", "json")
-    assert of_rule(run, "F002") == [("README.md", f"README.md: could not be read: larger than {MAX_SMALL_READ:,} "
+    assert of_rule(run, "F002") == [("README.md", f"README.md: could not be read: larger than {MAX_README_BYTES:,} "
                                                  "bytes; not read whole")]
 
 
