@@ -458,12 +458,15 @@ def leaderboard_build(records_dir, track, pr_map, rev, status, output):
 @click.option("--track", type=click.Choice(("record", "non_record")), help="Track (default: as for 'audit').")
 @format_option
 @output_option
+@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
+              help="Also write the report in FORMAT to FILE (repeatable), e.g. markdown:rerun.md.")
 @fail_on_option
 @click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
 @color_option
 @width_option
 def rerun(folder, seeds, nproc, data_path, tokenizer_path, vocab_size, env_pairs, work_dir, timeout_s, receipt,
-          instrument, python, allow_no_isolation, quiet, ruleset, track, fmt, output, fail_on, verbose, color, width):
+          instrument, python, allow_no_isolation, quiet, ruleset, track, fmt, output, reports, fail_on, verbose, color,
+          width):
     """Re-run FOLDER's training once per seed (torchrun, sandboxed, network off) and confirm or refute its
     val_bpb, artifact bytes and times; write a receipt binding code, log and artifact hashes.
 
@@ -478,6 +481,7 @@ def rerun(folder, seeds, nproc, data_path, tokenizer_path, vocab_size, env_pairs
     from auditor.rulesets import RulesetError, get_ruleset
     from auditor.safefs import InputError
 
+    extra_reports = _reports(reports)
     try:
         if ruleset:
             get_ruleset(ruleset)
@@ -495,6 +499,8 @@ def rerun(folder, seeds, nproc, data_path, tokenizer_path, vocab_size, env_pairs
         write_output(json.dumps(data, indent=2) + "\n", receipt)
     render_opts = RenderOptions(fail_on=_fail_on(fail_on), color=_color(color) and output is None,
                                 width=width, verbose=verbose)
+    for extra_fmt, path in extra_reports:
+        write_output(get_renderer(extra_fmt)(result, replace(render_opts, color=False)), path)
     write_output(get_renderer(fmt)(result, render_opts), output)
     sys.exit(result.exit_code(render_opts.fail_on))
 
