@@ -160,6 +160,9 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
         say(f"run {label}: {SCRIPT} on the probe{' (future flipped)' if label == 'b' else ''}")
         run = _run_once(folder, work / f"run_{label}", label, pr, device, timeout, nproc)
         proof.runs.append(run)
+        if label == "a" and run.ledger is not None:
+            proof.notes.extend(sorted({f"shim: {e.attrs.get('what')}" for e in run.ledger.events
+                                       if e.kind == "mark" and e.attrs.get("name") == "shim"}))
         if run.error:
             proof.error = run.error
             break

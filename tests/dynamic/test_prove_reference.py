@@ -24,7 +24,7 @@ ENV = {"DEVICE": "cpu", "NUM_LAYERS": "3", "MODEL_DIM": "64", "NUM_HEADS": "4", 
 @pytest.mark.slow
 @pytest.mark.skipif(not (FOLDER / "train_gpt.py").is_file(), reason="fixtures/reference_submission not present")
 def test_reference_submission_proves_clean_and_matches_its_native_ledger(tmp_path):
-    proof = prove(FOLDER, work=tmp_path, c1=False, env=ENV, timeout=300)
+    proof = prove(FOLDER, work=tmp_path, c1=False, env={**ENV, "COMPILE": "1"}, timeout=300)
     assert proof.error is None, proof.error
     run = proof.main
     assert "legal_ttt" in run.reported_line
@@ -34,3 +34,4 @@ def test_reference_submission_proves_clean_and_matches_its_native_ledger(tmp_pat
     assert adapts, "score-first TTT must show adapts on already-scored positions"
     assert run.native["same_positions"] and run.native["traced"] == run.native["native"] > 0
     assert run.native["max_abs_nll_diff"] <= 1e-4
+    assert "shim: torch.compile ran eagerly under the tracer" in proof.notes
