@@ -1,6 +1,5 @@
 """C001 score-depends-on-future."""
 
-from auditor.dynamic.ledger import check_c1
 from auditor.registry import Rule, Skip
 from rules._prove import need_proof, violation_finding
 
@@ -32,6 +31,8 @@ class ScoreDependsOnFuture(Rule):
     ruling = "C1-CAUSAL"
 
     def check(self, ctx):
+        from auditor.dynamic.ledger import check_c1  # numpy: only when proving
+
         proof = need_proof(ctx)
         if len(proof.runs) < 2 or proof.flip is None:
             raise Skip("C1 needs the second (flipped-future) run; it was not made")

@@ -1,6 +1,5 @@
 """C004 not-single-pass."""
 
-from auditor.dynamic.ledger import check_c4, recomputed
 from auditor.registry import Rule
 from rules._prove import need_proof, violation_finding
 
@@ -32,6 +31,8 @@ class NotSinglePass(Rule):
     ruling = "C4-SINGLE-PASS"
 
     def check(self, ctx):
+        from auditor.dynamic.ledger import check_c4, recomputed  # numpy: only when proving
+
         proof = need_proof(ctx)
         run = proof.main
         v = check_c4(run.ledger, run.reported, proof.table, run.stream)
