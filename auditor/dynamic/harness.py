@@ -61,6 +61,17 @@ class Proof:
     def main(self) -> Run:
         return self.runs[0]
 
+    def c1_tolerance(self) -> tuple[float, float | None]:
+        """(tolerance in nats, measured noise floor): 1e-5, or 10x the largest difference between
+        two runs on the same stream when the proof made one (on a GPU, by default)."""
+        again = next((r for r in self.runs if r.label == "n" and r.reported is not None), None)
+        if again is None:
+            return 1e-5, None
+        from auditor.dynamic.ledger import noise_floor
+
+        floor = noise_floor(self.main.reported, again.reported)
+        return max(1e-5, 10 * floor), floor
+
     def rel_site(self, site: str) -> tuple[str | None, int | None]:
         """``file:line`` in a run's copy -> (path relative to the submission folder, line)."""
         path, _, line = site.rpartition(":")
@@ -133,7 +144,7 @@ def _read_ledger(run: Run, events_dir: Path) -> None:
 
 def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeout: float = 600.0,
           c1: bool = True, nproc: int = 1, cache: Path | None = None, env: dict | None = None,
-          val_tokens: int | None = None, progress=None) -> Proof:
+          val_tokens: int | None = None, noise: bool | None = None, progress=None) -> Proof:
     """Run the proof; never raises for the submission's own failures (they become ``error``)."""
     from auditor.dynamic.probe import make_probe
     from reference_model.bpb import ByteTable
@@ -156,8 +167,11 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
     if c1:
         proof.flip = len(probe.stream) // 2 + 29
         runs.append(("b", make_probe(work / "probe_b", folder, base=probe, flip=proof.flip, env=env)))
+        if noise if noise is not None else device == "cuda":
+            runs.append(("n", probe))  # the same stream again: the floor of run-to-run noise
     for label, pr in runs:
-        say(f"run {label}: {SCRIPT} on the probe{' (future flipped)' if label == 'b' else ''}")
+        what = {"b": " (future flipped)", "n": " again (noise floor)"}.get(label, "")
+        say(f"run {label}: {SCRIPT} on the probe{what}")
         run = _run_once(folder, work / f"run_{label}", label, pr, device, timeout, nproc)
         proof.runs.append(run)
         if label == "a" and run.ledger is not None:
@@ -185,6 +199,8 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
              "GOLF_LEDGER_PATH": str(rdir / NATIVE / EVENTS)}
     if device == "cpu":
         extra["CUDA_VISIBLE_DEVICES"] = ""
+    else:
+        extra["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"  # deterministic cuBLAS where the script allows
     boot = ["-m", "auditor.dynamic.instrument.boot", SCRIPT]
     argv = [sys.executable, *boot] if nproc == 1 else \
         ["sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh", sys.executable, "-m", "torch.distributed.run",

@@ -309,6 +309,14 @@ def _close(a: float, b: float, rel: float) -> bool:
     return math.isfinite(a) and abs(a - b) <= rel * max(abs(b), 1e-12) + 1e-8
 
 
+def noise_floor(pa: ReportedPass, pb: ReportedPass) -> float:
+    """Largest difference of the counted scores of two runs on the same stream (nats)."""
+    pos_a, nll_a = pa.counted()
+    pos_b, nll_b = pb.counted()
+    _, ia, ib = np.intersect1d(pos_a, pos_b, return_indices=True)
+    return float(np.abs(nll_a[ia] - nll_b[ib]).max()) if ia.size else 0.0
+
+
 def check_c1(a: Ledger, pa: ReportedPass, b: Ledger, pb: ReportedPass, flip: int,
              atol: float = 1e-5) -> Violation | None:
     """Counted scores before ``flip`` must be equal in two runs whose streams differ after it."""

@@ -20,7 +20,6 @@ VAL = 2049  # 1 + 32 sequences of 64: flip point 1053, its sequence starts at ta
 
 # fixture -> (run the flipped-future second run?, {condition: first offending position (or range)})
 CASES = {
-    "plain": (True, {}),
     "sliding": (False, {}),
     "ttt_score_first": (False, {}),
     "ngram_mixture": (True, {}),
@@ -66,6 +65,14 @@ def test_fixture_verdict(name, tmp_path, probe_cache):
     for v in got.values():  # located at a line of the script that scored or adapted
         path, line = proof.rel_site(v.site)
         assert path == "train_gpt.py" and line and v.context
+
+
+def test_plain_eval_is_clean_with_a_zero_noise_floor(tmp_path, probe_cache):
+    """Three runs: the flipped future (C1) and the same stream again (the noise floor, 0 on a CPU)."""
+    proof = prove(FIXTURES / "plain", work=tmp_path, c1=True, noise=True, cache=probe_cache, val_tokens=VAL)
+    assert proof.error is None and [r.label for r in proof.runs] == ["a", "b", "n"]
+    assert proof.c1_tolerance() == (1e-5, 0.0)
+    assert verdicts(proof) == {}
 
 
 def test_adapt_is_located_at_the_optimizer_step(tmp_path, probe_cache):

@@ -54,6 +54,7 @@ def start(script: str):
     mode.__enter__()
     sys.stdout = _LogTap(sys.stdout, tracer)
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    torch.use_deterministic_algorithms(True, warn_only=True)  # C1 compares two runs position by position
     return tracer
 
 
