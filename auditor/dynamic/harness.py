@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "train_gpt.py"
 EVENTS = "events"
 NATIVE = "native"  # where a script that writes its own ledger (GOLF_LEDGER_PATH) puts it
+CPU_MEMORY_BYTES = 16 << 30  # address-space limit of each process of a CPU run
 
 
 @dataclass
@@ -208,8 +209,10 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     if nproc > 1:
         extra.update({"MASTER_ADDR": "127.0.0.1"})
     log = rdir / "stdout.log"
+    memory = CPU_MEMORY_BYTES if device == "cpu" else None  # CUDA needs its address space unlimited
     res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub),
-                        limits=Limits(wall_s=timeout), stdout_path=log, stderr_path=rdir / "stderr.log")
+                        limits=Limits(wall_s=timeout, memory_bytes=memory), stdout_path=log,
+                        stderr_path=rdir / "stderr.log")
     run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
     if not res.ok:
         tail = " | ".join(res.stderr_tail[-3:])[-400:]

@@ -94,6 +94,8 @@ def test_tiny_fixture_full_proof_under_60s(tmp_path):
 SCRIPTS = {
     "crash": ("import torch\nraise SystemExit('boom: no data')\n", "the script failed"),
     "no_score_line": ("import torch\nprint('step:1/1 train_loss:1.0')\n", "printed no final val_bpb line"),
+    "memory_hog": ("import torch\nx = torch.ones(5 * 2**30)  # 20 GiB: over the CPU address-space limit\n",
+                   "the script failed"),
     "untraced": ("import torch\nprint('final_int8_zlib_roundtrip_exact val_loss:2.00000000 val_bpb:1.20000000')\n",
                  "no score was traced"),
 }
