@@ -129,12 +129,15 @@ def analyse(seed_dir: Path, stream_path: Path, tokenizer_path: Path, vocab_size:
 
 def _reported_pass(ledger, log, lines: list[str]):
     """(line, pass) of the reported score: its line, or the first line of its label group (a rounded
-    line printed before its ``_exact`` twin is the one the evaluation's scores precede)."""
+    line printed before its ``_exact`` twin is the one the evaluation's scores precede); the pass
+    carries the reported line's full-precision values."""
     reported = log.reported
     group = sorted({e.line for e in log.evaluations if e.label == reported.label and e.val_bpb is not None})
     for n in [reported.line, *group]:
         rp = ledger.reported_pass(lines[n - 1])
         if rp.scores:
+            rp.val_bpb = float(reported.val_bpb.value)
+            rp.val_loss = float(reported.val_loss.value) if reported.val_loss is not None else rp.val_loss
             return lines[n - 1], rp
     return lines[reported.line - 1], None
 
