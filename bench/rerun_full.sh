@@ -57,7 +57,8 @@ else
 fi
 case "$VARIANT" in
   single) RUN=(--nproc 1) ;;
-  nproc2-instrument) RUN=(--nproc 2 --instrument) ;;
+  # The tracer sees eager torch calls: a compiled model would hide its scoring, so compile is off.
+  nproc2-instrument) RUN=(--nproc 2 --instrument --env COMPILE=0) ;;
   *) echo "rerun_full: VARIANT must be single or nproc2-instrument" >&2; exit 2 ;;
 esac
 PASS=()
