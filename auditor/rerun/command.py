@@ -91,7 +91,7 @@ def run(req: RerunRequest, reporter):
     vocab = req.vocab_size or (None if "VOCAB_SIZE" in plan.readme_env else vocab_from_tokenizer(req.tokenizer_path))
     work = req.work_dir or Path(tempfile.mkdtemp(prefix="golf-rerun-"))
     hooks = req.hooks or (_instrument(plan, req, vocab, work) if req.instrument else None)
-    environment = probe_environment(plan.python)
+    environment = probe_environment(plan.python, allow_no_isolation=allow)
     opts = RerunOptions(req.seeds, req.data_path.resolve(), req.tokenizer_path.resolve(), work.resolve(), vocab,
                         dict(req.env), req.timeout_s, max_wallclock_s=_wallclock(plan, req.env), hooks=hooks,
                         allow_no_isolation=allow)
