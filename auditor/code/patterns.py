@@ -167,7 +167,8 @@ def network(code):
     for s in sites(code):
         name = call_name(s.node)
         shell = name in SHELL_CALLS and dotted(s.node.func).split(".")[0] in ("subprocess", "os", "sp")
-        text = " ".join(c.value for c in ast.walk(s.node) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+        text = " ".join(c.value for c in ast.walk(s.node) if isinstance(c, ast.Constant)
+                        and isinstance(c.value, str)) if shell else ""
         if name in NET_CALLS or dotted(s.node.func) in ("requests.get", "requests.post", "socket.socket"):
             out.append((s, f"calls {dotted(s.node.func)}()", True))
         elif shell and SHELL_NET.search(text):
