@@ -55,6 +55,14 @@ class CodeBase:
     def run_set(self) -> list[Module]:
         return self.index.run_set
 
+    def stub_sizes(self, path: str) -> tuple[int, int] | None:
+        """(bytes as shipped, bytes of the innermost decoded code) when ``path`` is a self-extracting stub."""
+        mods = [m for m in self.index.wrapped if m.layers[0].path == path]
+        if not mods:
+            return None
+        inner = max(mods, key=lambda m: len(m.layers))
+        return len(self.files[path].encode("utf-8", "replace")), len(inner.source.encode("utf-8", "replace"))
+
     def where(self, site: Site) -> str:
         """``path:line``, naming the wrapper for unwrapped code."""
         m = site.func.module
