@@ -15,12 +15,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from auditor.parsers.submission import SubmissionDoc
+from auditor.parsers.submission import MAX_JSON_BYTES, SubmissionDoc
 from auditor.rulesets import Ruleset, get_ruleset, parse_date, ruleset_for_date
-from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, UnsafePath, sha256_file
+from auditor.safefs import MAX_SMALL_READ, Entry, FileTree, TreeProblem, UnsafePath, sha256_file
 
 LOG_SUFFIXES = (".log", ".txt")
 NOT_LOGS = re.compile(r"^(requirements|readme|license|notice|cmakelists|third_party_notices)[^/]*\.txt$", re.I)
+MAX_LOGS = 32  # logs parsed per folder (merged records have at most 10); each keeps up to ~2 MB of facts
+MAX_README_BYTES = 1024 * 1024  # real READMEs are tens of kilobytes; parsing holds every line
+INVALID_UTF8 = "not valid UTF-8 (undecodable bytes replaced)"
 TRACK_DIRS = {"track_10min_16mb": "record", "track_non_record_16mb": "non_record"}
 
 
@@ -35,6 +38,7 @@ class AuditOptions:
     date: dt.date | None = None  # overrides the submission's date
     corpus: Path | None = None  # a records tree to find logs copied from other records
     pr: int | None = None  # the submission's PR number (orders it against the leaderboard)
+    proof: Path | None = None  # a saved proof (``prove --keep-work``) for the dynamic rules to check
 
 
 @dataclass
@@ -58,7 +62,15 @@ class Context:
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
     changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
+    proof: Any = None  # prove runs: the traced runs and their ledgers (auditor.dynamic.harness.Proof)
     rerun: Any = None  # re-runs: what the runs produced (auditor.rerun.outcome.RerunOutcome)
+    read_problems: list[TreeProblem] = field(default_factory=list)  # listed files that could not be read
+    text_problems: list[TreeProblem] = field(default_factory=list)  # text read with undecodable bytes replaced
+
+    def _read_failed(self, entry: Entry, exc: Exception) -> None:
+        """Record a listed file that could not be read (reported by F002), instead of skipping it."""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).removeprefix(f"{entry.rel}: ")
+        self.read_problems.append(TreeProblem(entry.rel, f"could not be read: {reason}"))
 
     @classmethod
     def load(cls, root: str | Path, options: AuditOptions | None = None) -> "Context":
@@ -78,7 +90,7 @@ class Context:
         if entry is None:
             return None
         try:
-            raw = self.tree.read_bytes(entry.rel, limit=4 * 1024 * 1024)
+            raw = self.tree.read_bytes(entry.rel, limit=MAX_JSON_BYTES)
         except (UnsafePath, OSError) as exc:
             return SubmissionDoc(entry.rel, "", error=str(exc))
         return SubmissionDoc.parse(entry.rel, raw)
@@ -121,9 +133,13 @@ class Context:
         if entry is None:
             return None
         try:
-            return entry, self.tree.read_text(entry.rel)[0]
-        except (UnsafePath, OSError):
+            text, invalid = self.tree.read_text(entry.rel, limit=MAX_README_BYTES)
+        except (UnsafePath, OSError) as exc:
+            self._read_failed(entry, exc)
             return None
+        if invalid:
+            self.text_problems.append(TreeProblem(entry.rel, INVALID_UTF8))
+        return entry, text
 
     @cached_property
     def code_files(self) -> list[Entry]:
@@ -136,18 +152,27 @@ class Context:
 
     @cached_property
     def logs(self) -> list[LogFile]:
-        """Every log file parsed (streamed; any size), byte-identical copies marked."""
+        """The first ``MAX_LOGS`` log files parsed (streamed; any size), byte-identical copies marked;
+        logs past the cap are one read problem (F002), never silently dropped."""
         from auditor.parsers.runlog import parse_log
 
         seen: dict[str, str] = {}
         out = []
-        for entry in self.log_entries:
+        extra = self.log_entries[MAX_LOGS:]
+        if extra:
+            self.read_problems.append(TreeProblem(extra[0].rel, f"not parsed, nor the {len(extra) - 1} logs after it: "
+                                                                f"more than {MAX_LOGS} logs in the folder"))
+        for entry in self.log_entries[:MAX_LOGS]:
             try:
                 path = self.tree.path_of(entry.rel)
                 digest = sha256_file(path)
-            except (UnsafePath, OSError):
+            except (UnsafePath, OSError) as exc:
+                self._read_failed(entry, exc)
                 continue
             run = parse_log(path, name=entry.rel)
+            bad = next((w.line for w in run.warnings if w.message.startswith("invalid UTF-8")), None)
+            if bad is not None:
+                self.text_problems.append(TreeProblem(entry.rel, f"line {bad}: {INVALID_UTF8}"))
             out.append(LogFile(entry, run, digest, seen.get(digest)))
             seen.setdefault(digest, entry.rel)
         return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,9 +163,15 @@ def score_windows(model: nn.Module, windows: list[Window], data: EvalData, total
         c_nll = torch.where(counted, nll.double(), 0.0)
         totals.v += torch.stack((c_nll.sum(), counted.sum().double(), (bytes_at[pos] * counted).sum().double()))
         if not isinstance(ledger, NullWriter):
-            ledger.read((pos - 1).flatten().cpu().numpy(), grad=False)
+            ledger.read((pos - 1).flatten().cpu().numpy(), grad=False, site=_site())
             ledger.score(pos.flatten().cpu().numpy(), nll.flatten().double().cpu().numpy(), version=version,
-                         counted=counted.flatten().cpu().numpy())
+                         counted=counted.flatten().cpu().numpy(), site=_site())
+
+
+def _site() -> str:
+    """``file:line`` of the ledger call (events' own default cannot see through a bundled file)."""
+    frame = sys._getframe(1)
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 def _autocast(device: torch.device):
@@ -210,7 +217,7 @@ def _evaluate_ttt(model: nn.Module, data: EvalData, spec: EvalSpec, rank: int, w
         score_windows(adapted, shard(by_chunk[k], rank, world), data, totals, spec, ledger, k, device)
         if k + 1 < n_chunks:  # training on the last chunk could change no score
             _adapt(adapted, opt, k * chunk, min((k + 1) * chunk, data.n), data, spec, rank, world, device, ledger)
-            ledger.adapt(np.arange(k * chunk, min((k + 1) * chunk, data.n) + 1), version=k + 1)
+            ledger.adapt(np.arange(k * chunk, min((k + 1) * chunk, data.n) + 1), version=k + 1, site=_site())
     return totals.result()
 
 
@@ -222,7 +229,7 @@ def _adapt(model: nn.Module, opt: torch.optim.Optimizer, lo: int, hi: int, data:
     seqs = [Window(s, spec.seq_len, s) for s in range(lo, hi, spec.seq_len)]
     mine = shard(seqs, rank, world)
     if mine:
-        ledger.read(np.arange(mine[0].start, mine[-1].end), grad=True)
+        ledger.read(np.arange(mine[0].start, mine[-1].end), grad=True, site=_site())
     for _ in range(spec.ttt_epochs):
         opt.zero_grad(set_to_none=False)
         for i in range(0, len(mine), spec.batch_seqs):

@@ -63,19 +63,16 @@ class CastedLinear(nn.Linear):
 
 
 class Rotary(nn.Module):
-    """cos/sin tables for rotary position embedding, cached per (length, device)."""
+    """cos/sin tables for rotary position embedding (recomputed per call: cheap, and compile-friendly)."""
 
     def __init__(self, head_dim: int, base: float):
         super().__init__()
         inv_freq = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
         self.register_buffer("inv_freq", inv_freq, persistent=False)
-        self._cache: tuple[int, torch.device, Tensor, Tensor] | None = None
 
     def forward(self, T: int, device: torch.device) -> tuple[Tensor, Tensor]:
-        if self._cache is None or self._cache[0] != T or self._cache[1] != device:
-            angles = torch.outer(torch.arange(T, device=device, dtype=torch.float32), self.inv_freq.to(device))
-            self._cache = (T, device, angles.cos()[None, :, None, :], angles.sin()[None, :, None, :])
-        return self._cache[2], self._cache[3]  # (1, T, 1, d/2) each
+        angles = torch.outer(torch.arange(T, device=device, dtype=torch.float32), self.inv_freq.float())
+        return angles.cos()[None, :, None, :], angles.sin()[None, :, None, :]  # (1, T, 1, d/2) each
 
 
 def rotate(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:

@@ -126,7 +126,10 @@ def log_header(log: Logger, code: str, device: torch.device) -> None:
     log(f"Running PyTorch {torch.__version__}", console=False)
     log(f"device:{device.type} {describe_device(device)}")
     if device.type == "cuda":
-        smi = subprocess.run(["nvidia-smi"], capture_output=True, text=True, check=False).stdout
+        try:
+            smi = subprocess.run(["nvidia-smi"], capture_output=True, text=True, check=False, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            smi = f"nvidia-smi unavailable: {exc}"
         log(smi, console=False)
     log("=" * 100, console=False)
 

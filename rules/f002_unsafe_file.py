@@ -12,7 +12,10 @@ class UnsafeOrUnreadableFile(Rule):
     Checks:
     The safe walk of the folder: symbolic links that resolve outside it (never followed), links
     to folders, unreadable files, devices/sockets/pipes, folders nested too deeply, and folders
-    with more than the listing limit. Each is reported with its path (control characters escaped).
+    with more than the listing limit; then the reads: a README or log that could not be opened
+    or is over the size read whole (errors), and a README or log that is not valid UTF-8
+    (a warning: it was read with the undecodable bytes replaced). Each is reported with its path
+    (control characters escaped).
 
     Why:
     The artifact must be self-contained and reproducible (README FAQ). A link to a file outside the
@@ -32,8 +35,11 @@ class UnsafeOrUnreadableFile(Rule):
     ruling = "README-NO-NETWORK"
 
     def check(self, ctx):
-        for p in ctx.tree.problems:
+        ctx.readme, ctx.logs  # noqa: B018 - load them, so that failed reads are known
+        for p in [*ctx.tree.problems, *ctx.read_problems]:
             yield self.finding(f"{printable(p.rel)}: {p.problem}", path=printable(p.rel))
+        for p in ctx.text_problems:
+            yield self.finding(f"{printable(p.rel)}: {p.problem}", path=printable(p.rel), severity=Severity.WARNING)
         if ctx.tree.truncated:
             yield self.finding(f"more than {MAX_FILES:,} files: the listing stopped there", path=".",
                                value=MAX_FILES, limit=MAX_FILES, unit="files")

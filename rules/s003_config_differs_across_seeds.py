@@ -67,6 +67,8 @@ def _norm(text) -> str | None:
 
 
 def _odd_one(runs, key):
-    values = [_norm(r.run.hyperparameters.get(key)) for r in runs]
-    rare = min(set(values), key=values.count)
-    return next(r for r, v in zip(runs, values) if v == rare and key in r.run.hyperparameters)
+    """The run holding the rarest value of ``key`` among the runs that dump it."""
+    having = [r for r in runs if key in r.run.hyperparameters]
+    values = [_norm(r.run.hyperparameters[key]) for r in having]
+    rare = min(dict.fromkeys(values), key=values.count)
+    return next(r for r, v in zip(having, values) if v == rare)

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from auditor.parsers.evalkind import EvalKind, classify
 from auditor.parsers.numbers import NUMBER, NUMBER_OR_NAN, Num, parse_int, parse_num
 
-MAX_PERIODIC = 4096      # periodic evaluations kept (the latest ones)
-MAX_FINAL = 2048         # other evaluations kept (the first ones)
-MAX_HPARAMS = 2048       # hyperparameter entries kept
+MAX_PERIODIC = 1024      # periodic evaluations kept (the latest ones)
+MAX_FINAL = 512          # other evaluations kept (the first ones)
+MAX_HPARAMS = 1024       # hyperparameter entries kept
 MAX_VALUE_CHARS = 256    # longest hyperparameter / version string kept
 MAX_ITEMS = 256          # sizes, timings, GPUs, seeds, env entries kept
 MAX_SHAPES = 4096        # idle line shapes remembered
+MAX_KEPT_CHARS = 512     # longest line text kept until the end (periodic lines, idle shapes)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class LogScanner:
         shape = _shape(text)
         if shape in self.idle_shapes:
             return  # a line like one that stated nothing before (progress chatter)
-        if not self._dispatch(line, text) and len(self.idle_shapes) < MAX_SHAPES:
+        if not self._dispatch(line, text) and len(self.idle_shapes) < MAX_SHAPES and len(shape) <= MAX_KEPT_CHARS:
             self.idle_shapes.add(shape)
 
     def _dispatch(self, line: int, text: str) -> bool:
@@ -275,7 +276,7 @@ def _on_eval(scan: LogScanner, match: re.Match, line: int) -> object:
     mode = _EVAL_MODE.search(text) if "eval_mode" in text else None
     kind = classify(tag + (" " + mode.group(1) if mode else ""))
     if kind is EvalKind.PERIODIC:
-        scan.periodic_lines.append((line, text))
+        scan.periodic_lines.append((line, text[:MAX_KEPT_CHARS]))
         scan.progress_line(line, text)
     else:
         scan.add_evaluation(parse_evaluation(line, text, kind))
@@ -289,7 +290,7 @@ def parse_evaluation(line: int, text: str, kind: EvalKind) -> Evaluation:
     exact_field = _EXACT_FIELD.search(text)
     bpb_raw = exact_field.group(1) if exact_field else _group(values.get("bpb"), 2)
     return Evaluation(
-        kind=kind, tag=tag, line=line,
+        kind=kind, tag=tag[:MAX_VALUE_CHARS], line=line,
         val_bpb=_num(bpb_raw, line), val_loss=_num(_group(values.get("loss"), 2), line),
         eval_time=_eval_time(text, line), stride=_int_group(_STRIDE.search(text)),
         step=_step_of(tag), exact=bool(exact_field) or "exact" in tag.lower(),

@@ -145,10 +145,10 @@ class RunCommand:
     def nproc_per_node(self) -> int | None:
         """``--nproc_per_node`` / ``--nproc-per-node`` as an int, if given."""
         for i, arg in enumerate(self.args):
-            match = re.match(r"--nproc[_-]per[_-]node(?:=(\d+))?$", arg)
+            match = re.match(r"--nproc[_-]per[_-]node(?:=([0-9]{1,6}))?$", arg)
             if match:
                 value = match.group(1) or (self.args[i + 1] if i + 1 < len(self.args) else "")
-                return int(value) if value.isdigit() else None
+                return int(value) if re.fullmatch(r"[0-9]{1,6}", value) else None
         return None
 
 

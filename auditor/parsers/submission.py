@@ -13,7 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_JSON_BYTES = 4 * 1024 * 1024
+# Real submission files are a few kilobytes. The caps bound the time and memory of parsing and of
+# listing schema errors (jsonschema walks every value) whatever a hostile file holds.
+MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_VALUES = 50_000
+MAX_JSON_DEPTH = 64
 
 
 class JFloat(float):
@@ -97,6 +101,10 @@ class SubmissionDoc:
         if not isinstance(value, dict):
             self.error, self.error_line = f"the top level is a JSON {_json_type(value)}, not an object", 1
             return
+        too_big = _too_big(value)
+        if too_big:
+            self.error, self.error_line = too_big, 1
+            return
         self.data = value
 
     # -- locating ---------------------------------------------------------------------------------
@@ -179,6 +187,21 @@ def _claim(doc: SubmissionDoc, keys: tuple, value: Any, scale: float = 1.0) -> C
         dec = max(dec - 3, 0)
     path = "$" + "".join(f".{k}" for k in keys)
     return Claim(path, float(value) * scale, doc.line_of(*keys), dec)
+
+
+def _too_big(value: Any) -> str | None:
+    """Why ``value`` is over the size or nesting caps, or None (an iterative walk: no recursion)."""
+    stack, count = [(value, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_JSON_VALUES:
+            return f"too large: more than {MAX_JSON_VALUES:,} JSON values"
+        if depth > MAX_JSON_DEPTH:
+            return f"nested deeper than {MAX_JSON_DEPTH} levels"
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _int_or_none(v: Any) -> int | None:

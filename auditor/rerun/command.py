@@ -64,6 +64,8 @@ def check_inputs(req: RerunRequest) -> None:
         raise RerunUsageError(f"--tokenizer-path {req.tokenizer_path}: not a file")
     if req.work_dir is not None and req.work_dir.exists() and (not req.work_dir.is_dir() or any(req.work_dir.iterdir())):
         raise RerunUsageError(f"--work-dir {req.work_dir}: exists and is not an empty folder")
+    if req.work_dir is not None and req.folder.resolve() in (req.work_dir.resolve(), *req.work_dir.resolve().parents):
+        raise RerunUsageError(f"--work-dir {req.work_dir}: inside the submission folder")
     if req.nproc < 1:
         raise RerunUsageError("--nproc must be at least 1")
 
@@ -125,8 +127,10 @@ def summary(ctx, outcome) -> dict:
 def _instrument(plan, req: RerunRequest, vocab: int | None, work: Path) -> Hooks:
     from auditor.rerun.instrument import InstrumentUnavailable, make_hooks
 
+    effective = req.env.get("VOCAB_SIZE") or vocab or plan.readme_env.get("VOCAB_SIZE")
     try:
-        return make_hooks(plan.script, req.data_path.resolve(), req.tokenizer_path.resolve(), vocab, work.resolve())
+        return make_hooks(plan.script, req.data_path.resolve(), req.tokenizer_path.resolve(),
+                          int(effective) if effective else None, work.resolve())
     except InstrumentUnavailable as exc:
         raise RerunUnavailable(str(exc)) from None
 

@@ -8,6 +8,7 @@ way; reports name the work directory). Layout of a work directory:
     seed_42/stderr.txt
     seed_42/run/               the copy of the submission folder the run ran in (its cwd):
     seed_42/run/logs/<RUN_ID>.txt, final_model.int8.ptz, ...   what the script wrote
+    seed_42/home/, seed_42/tmp/    HOME and TMPDIR of the run (compiler caches), not inspected
 
 The outcome is what the rules read; it holds no verdicts. ``log_of`` parses a seed's log with the
 same parser as the static audit (``auditor.parsers.runlog``).

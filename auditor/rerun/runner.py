@@ -89,10 +89,11 @@ def run_seed(ctx, plan, opts: RerunOptions, seed: int, reporter: Reporter) -> Se
     if opts.hooks is not None:
         env.update(opts.hooks.extra_env(seed_dir) if opts.hooks.extra_env else {})
         argv = opts.hooks.wrap_argv(argv, seed_dir) if opts.hooks.wrap_argv else argv
-    tmp = seed_dir / "tmp"
+    home, tmp = seed_dir / "home", seed_dir / "tmp"  # caches (triton, inductor) stay out of the run's folder
+    home.mkdir()
     tmp.mkdir()
     reporter.begin_seed(seed)
-    res = run_sandboxed(with_loopback(argv, plan.python), cwd=run_dir, env=scrubbed_env(env, home=run_dir, tmpdir=tmp),
+    res = run_sandboxed(with_loopback(argv, plan.python), cwd=run_dir, env=scrubbed_env(env, home=home, tmpdir=tmp),
                         limits=Limits(wall_s=opts.timeout_s, memory_bytes=opts.memory_bytes),
                         stdout_path=seed_dir / "stdout.txt", stderr_path=seed_dir / "stderr.txt",
                         on_line=lambda stream, text: reporter.line(seed, stream, text),

@@ -7,12 +7,14 @@ milliseconds) and decides valid / invalid. Only for an invalid instance is ``jso
 
 from __future__ import annotations
 
+import itertools
 import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parent
+MAX_ERRORS = 100  # errors listed per instance; the first hundred say what is wrong
 
 
 @lru_cache(maxsize=None)
@@ -69,7 +71,7 @@ def schema_errors(instance: Any, name: str) -> list[tuple[str, str]]:
     if first is None:
         return []
     out = []
-    for e in _validator(name).iter_errors(instance):
+    for e in itertools.islice(_validator(name).iter_errors(instance), MAX_ERRORS):
         while e.context:  # the deepest alternative says what is actually wrong
             e = max(e.context, key=lambda c: (len(c.absolute_path), c.validator != "type"))
         out.append((json_path(e.absolute_path), _short(e.message)))

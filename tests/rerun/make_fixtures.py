@@ -155,21 +155,36 @@ def r006():
 
 def r007():
     logs = {_log(42): log_lines(42, 2.4193, 3000)}
-    clean = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [], "error": None}}}
+    sure = {"val_windows": 16377, "repeated_in_val": 0, "shared_with_train": 0, "unambiguous": True}
+    clean = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [], "error": None,
+                                                      "locating": sure}}}
     write_case("R007", "pass_ledger_clean", claims=claims(), runs=[seed_run(42, 3000)], logs=logs, expected=[],
                instrument=clean)
     c3 = {"condition": "C3", "position": 0, "site": "train_gpt.py:212",
           "message": "position 0 is scored (state version 3) by a state that adapted on it",
           "context": ["#40 rank 0 adapt [0, 4096) at train_gpt.py:212", "#41 rank 0 score [0, 4096) <--"]}
-    bad = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [c3], "error": None}}}
+    bad = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [c3], "error": None,
+                                                    "locating": sure}}}
     write_case("R007", "fail_score_after_adapt", claims=claims(), runs=[seed_run(42, 3000)], logs=logs,
                expected=[(_log(42), None, "error")], instrument=bad)
+    unsure = {"val_windows": 16377, "repeated_in_val": 212, "shared_with_train": 1840, "unambiguous": False}
+    doubtful = {"name": "token-ledger", "seeds": {"42": {"checked": ["C2", "C3", "C4"], "violations": [c3],
+                                                         "error": None, "locating": unsure}}}
+    write_case("R007", "pass_ambiguous_data_warns", claims=claims(), runs=[seed_run(42, 3000)], logs=logs,
+               expected=[(_log(42), None, "warning")], instrument=doubtful)
     broken = {"name": "token-ledger", "seeds": {"42": {"checked": [], "violations": [],
                                                        "error": "no counted score was traced for the reported line"}}}
     write_case("R007", "pass_unreadable_ledger_warns", claims=claims(), runs=[seed_run(42, 3000)], logs=logs,
                expected=[(_log(42), None, "warning")], instrument=broken)
 
 
+def r008():
+    write_case("R008", "pass_seed_applied", claims=claims(), runs=[seed_run(314, 3000)],
+               logs={_log(314): log_lines(314, 2.4193, 3000)}, expected=[])
+    write_case("R008", "fail_seed_ignored", claims=claims(), runs=[seed_run(314, 3000)],
+               logs={_log(314): log_lines(1337, 2.4193, 3000)}, expected=[(_log(314), 1, "warning")])
+
+
 if __name__ == "__main__":
-    for make in (r001, r002, r003, r004, r005, r006, r007):
+    for make in (r001, r002, r003, r004, r005, r006, r007, r008):
         make()

@@ -71,3 +71,9 @@ def test_verify_receipt_of_something_else(run_cli, tmp_path):
     f.write_text(json.dumps({"hello": 1}))
     code, _, err = run_cli("verify-receipt", f)
     assert code == 2 and "not a valid receipt" in err
+
+
+def test_work_dir_inside_the_folder(run_cli, folder, data):
+    code, _, err = run_cli("rerun", folder, "--seeds", "1", "--data-path", data[0], "--tokenizer-path", data[1],
+                           "--work-dir", folder / "work")
+    assert code == 2 and "inside the submission folder" in err

@@ -21,7 +21,7 @@ SHIM = ("import os, sys; open(os.environ['FAKE_MARK_FILE'], 'w').write(os.enviro
 def fake_hooks() -> Hooks:
     def collect(seed_dir: Path) -> dict:
         marker = (seed_dir / "wrapped.txt").read_text()
-        return {"checked": ["C3"], "error": None, "marker": marker,
+        return {"checked": ["C3"], "error": None, "marker": marker, "locating": {"unambiguous": True},
                 "violations": [{"condition": "C3", "position": 5, "message": "fake violation", "site": "x.py:1"}]}
 
     return Hooks("fake", wrap_argv=lambda argv, seed_dir: [sys.executable, "-c", SHIM, *argv],

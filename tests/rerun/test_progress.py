@@ -50,3 +50,23 @@ def test_reporter_choice_and_durations():
     assert type(make_reporter(quiet=True)) is Reporter
     assert isinstance(make_reporter(tty=False), PlainReporter)
     assert [fmt_duration(s) for s in (5, 65, 3700)] == ["5s", "1m05s", "1h01m"]
+
+
+def test_rich_reporter_draws_a_row_per_seed():
+    from rich.console import Console
+
+    from auditor.rerun.progress import RichReporter
+
+    buf = io.StringIO()
+    rep = RichReporter(Console(file=buf, width=120, force_terminal=False, color_system=None))
+    rep.start([1, 2], max_wallclock_s=600)
+    rep.begin_seed(1)
+    for line in LINES[:5]:
+        rep.line(1, "stdout", line)
+    rep.end_seed(1, False, "exited with code 1 after 3.0 s")
+    table = rep._table()
+    rep.close()
+    rows = [[c._cells[i] for c in table.columns] for i in range(table.row_count)]
+    assert rows[0][:3] == ["1", "failed", "200/2000"] and rows[0][5] == "exited with code 1 after 3.0 s"
+    assert rows[1][:2] == ["2", "setup"]
+    assert "golf-audit rerun" in buf.getvalue()

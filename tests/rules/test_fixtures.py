@@ -49,7 +49,7 @@ def expected_findings(case: Path, rule) -> Counter:
 def options_for(case: Path) -> AuditOptions:
     """``options`` of expected.json; paths in it are relative to the fixture folder."""
     spec = dict(json.loads((case / "expected.json").read_text()).get("options", {}))
-    for key in ("corpus", "leaderboard"):
+    for key in ("corpus", "leaderboard", "proof"):
         if key in spec:
             spec[key] = (case / spec[key]).resolve()
     if "against" in spec and (case / spec["against"]).is_dir():

@@ -188,14 +188,16 @@ def main():
     lo, hi = n * rank // world, n * (rank + 1) // world
     prev = torch.from_numpy(val[lo:hi].astype(np.int64)).to(device)
     tgt = torch.from_numpy(val[lo + 1:hi + 1].astype(np.int64)).to(device)
+    loss_sum = torch.zeros((), device=device, dtype=torch.float64)
     with torch.no_grad():
-        nll = torch.cat([F.cross_entropy(model(p), t, reduction="none")
-                         for p, t in zip(prev.split(8192), tgt.split(8192))])
+        for p, t in zip(prev.split(8192), tgt.split(8192)):
+            loss_sum += F.cross_entropy(model(p), t, reduction="none").double().sum()
     nbytes = base[tgt] + (space[tgt] & ~boundary[prev]).long()
-    sums = torch.stack([nll.double().sum(), torch.tensor(float(tgt.numel()), device=device, dtype=torch.float64),
-                        nbytes.double().sum()])
+    sums = [loss_sum, torch.tensor(float(tgt.numel()), device=device, dtype=torch.float64),
+            nbytes.double().sum()]
     if world > 1:
-        dist.all_reduce(sums)
+        for x in sums:
+            dist.all_reduce(x)
     val_loss = (sums[0] / sums[1]).item()
     val_bpb = (sums[0] / math.log(2.0) / sums[2]).item()
     eval_ms = 1000.0 * (time.perf_counter() - t_eval)
