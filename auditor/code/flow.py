@@ -24,6 +24,7 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from auditor.code.index import FUNC_TYPES, LOOP_TYPES, Func, Index
 
@@ -80,8 +81,7 @@ def is_train_source(node: ast.AST) -> bool:
     return bool(name and TRAIN_NAME.match(name))
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """A place in the code: the function it is in and the node."""
 
     func: Func
@@ -139,7 +139,12 @@ def info(node: ast.AST, local: frozenset | set = frozenset(), choose=None) -> In
             continue
         elif isinstance(n, (ast.Lambda, *FUNC_TYPES)):
             continue
-        stack.extend(ast.iter_child_nodes(n))
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     return Info(frozenset(names), frozenset(calls), source, tuple(local_calls))
 
 
