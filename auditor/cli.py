@@ -434,7 +434,8 @@ def leaderboard_build(records_dir, track, pr_map, rev, status, output):
 # -- re-runs (auditor.rerun) ------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--seeds", required=True, help="Seeds to re-run, comma-separated (e.g. 42,314,999).")
+@click.option("--seeds", required=True, help="Seeds to re-run, comma-separated (e.g. 42,314,999), or 'claimed' for "
+              "the seeds the submission reports.")
 @click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes per node for torchrun (GPUs; on a CPU, gloo processes).")
 @click.option("--data-path", required=True, type=click.Path(path_type=Path),
