@@ -198,7 +198,8 @@ class Tracer:
                 self._check_fingerprint(attrs, arrays.pop("_fp", None))
             pos = _host(positions)
             keep = pos >= 0
-            arrays = {k: _host(v)[keep] if k != "counted" else np.full(int(keep.sum()), bool(v)) for k, v in arrays.items()}
+            arrays = {k: _host(v)[keep] if k != "counted" else np.full(int(keep.sum()), bool(v))
+                      for k, v in arrays.items()}
             if kind == "adapt":
                 pos = np.unique(pos[keep])
             else:
@@ -492,7 +493,8 @@ class TraceMode(TorchFunctionMode):
         if src is None or not isinstance(out, T):
             return out
         if src.dist:
-            return _set(out, Taint(dist=src.dist, mixed=src.mixed)) if out.dim() and out.shape[-1] == self.t.vocab else out
+            keeps_vocab = out.dim() and out.shape[-1] == self.t.vocab
+            return _set(out, Taint(dist=src.dist, mixed=src.mixed)) if keeps_vocab else out
         sources = []
         for seq, posmap in src.sources:
             if posmap is None:
