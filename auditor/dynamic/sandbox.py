@@ -162,6 +162,9 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
         if network_isolation_available():
             full = [shutil.which("unshare") or "unshare", "-rn", "--", *argv]
             isolated = True
+            # Inside the namespace only the loopback device exists: point NCCL's and gloo's
+            # bootstrap at it, or multi-GPU runs wait for an interface that is not there.
+            env = {"NCCL_SOCKET_IFNAME": "lo", "GLOO_SOCKET_IFNAME": "lo", **dict(env)}
         elif not allow_no_isolation:
             raise SandboxUnavailable("cannot create a network namespace here (unshare -rn failed); "
                                      "refusing to run untrusted code with the network on")
