@@ -2,11 +2,10 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class GoldOnlyProbability(Rule):
+class GoldOnlyProbability(PatternRule):
     """The scored probability is formed for the gold token only (target in the key, count blends).
 
     Checks:
@@ -33,14 +32,8 @@ class GoldOnlyProbability(Rule):
     confidence = Confidence.MEDIUM
     ruling = "CODE-TARGET-IN-KEY"
 
-    def check(self, ctx):
-        code = need_code(ctx)
-        found = [(s, d, None) for s, d in patterns.target_in_key(code)]
-        found += [(s, d, Severity.WARNING) for s, d in patterns.gold_only_blend(code)]
-        for site, detail, severity in found:
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, detail, severity=severity,
-                     ruling="CODE-GOLD-ONLY" if severity else None)
+    def find(self, code):
+        for site, detail in patterns.target_in_key(code):
+            yield site, detail, {}
+        for site, detail in patterns.gold_only_blend(code):
+            yield site, detail, {"severity": Severity.WARNING, "ruling": "CODE-GOLD-ONLY"}
