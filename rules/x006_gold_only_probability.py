@@ -9,10 +9,12 @@ class GoldOnlyProbability(PatternRule):
     """The scored probability is formed for the gold token only (target in the key, count blends).
 
     Checks:
-    A lookup key that XORs the target into a context hash (``ctx ^ (y * prime)``) before the score
-    is accumulated in the same loop (error, medium confidence: the same key after scoring is an
-    update and passes); and a ``log`` of a blend whose count term is divided by a context count
-    instead of a sum over the vocabulary (warning, medium).
+    A lookup key that mixes the target into a context hash (``ctx ^ (y * prime)``; or a hash built
+    with ``h ^= …`` extended by one more validation token) with a score after it in the function, or
+    in the caller of a helper that returns the key (error, medium confidence: the same key used only
+    after the last score is an update and passes); and a ``log`` of a blend whose count term is
+    divided by a context count instead of a sum over the vocabulary, followed back through
+    assignments (warning, medium).
 
     Why:
     #779 (valerio-oai, 2026-03-27): a target-in-key n-gram score depends on the token it scores (C1).
