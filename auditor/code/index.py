@@ -104,6 +104,8 @@ def parse(source: str) -> ast.Module | None:
     """The AST, or None. Python 3.12 f-strings that reuse their quote inside ``{…}`` (common in
     minified records) do not parse on 3.11: such lines are repaired by swapping the inner quotes,
     which keeps every line number."""
+    if source.startswith("\ufeff"):  # a UTF-8 byte-order mark: Python reads past it
+        source = source[1:]
     lines = None
     for _ in range(MAX_REPAIRS):
         try:
