@@ -40,6 +40,7 @@ SHAPE_ATTRS = {"shape", "ndim", "dtype", "device", "size"}
 MUTATORS = re.compile(r"^(append|extend|insert|update|add|put|copy_|index_copy_|fill_|.*_)$")
 SCORE_TARGET = re.compile(r"loss|nll|bits|byte|tok|count|sum|total|score|correct|bpb|ce", re.I)
 NO_GRAD = ("no_grad", "inference_mode")
+LOSS_CALLS = {"cross_entropy", "nll_loss", "log_softmax", "log", "log2", "logsumexp"}
 MOVERS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
           ast.Return, ast.Call)
 OPTIMIZERS = {"SGD", "Adam", "AdamW", "Muon", "Adagrad", "RMSprop", "Lion", "NorMuon"}
@@ -391,7 +392,8 @@ class Flow:
         else:
             return False
         name = dotted(target.value if isinstance(target, ast.Subscript) else target)
-        return bool(SCORE_TARGET.search(name or "")) and self.is_val(func, value)
+        named = bool(SCORE_TARGET.search(name or "")) or not self._info(value).calls.isdisjoint(LOSS_CALLS)
+        return named and self.is_val(func, value)
 
     def is_score(self, func: Func, n: ast.AST) -> bool:
         """An accumulation of validation-derived values with gradients off, or a call of a function
