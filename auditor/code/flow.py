@@ -404,7 +404,8 @@ class Flow:
                 return True
             if name in self.accumulators and self.no_grad(func, n):
                 return True
-        return self._accumulates(func, n) and self.no_grad(func, n)
+        return self._accumulates(func, n) and (self.no_grad(func, n) or _detached(n.value if isinstance(
+            n, ast.AugAssign) else n.args[0]))
 
     def no_grad(self, func: Func, node: ast.AST) -> bool:
         for a in func.module.ancestors(node):
@@ -563,6 +564,12 @@ class Flow:
                 break
             child = a
         return ""
+
+
+def _detached(value: ast.AST) -> bool:
+    """``nll.detach()…`` / ``loss.item()``: a value cut from the graph (scored with gradients off)."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("detach", "item")
+               for n in ast.walk(value))
 
 
 def _constructed(value: ast.AST) -> bool:
