@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import re
 from functools import lru_cache
@@ -395,3 +396,78 @@ def target_folder(files: dict[str, bytes]) -> None:
 
 
 TARGETS["folder"] = (gen_folder, target_folder)
+
+
+# -- big files, written in blocks (memory stays flat while writing) ----------------------------------------------
+
+BIG_SOURCE = REAL / "track_10min_16mb" / "2026-03-20_10L_Int5MLP_MuonWD04_SWA50" / "train_seed42.log"
+
+
+def write_big_log(path: Path, size: int) -> None:
+    """A real log grown to about ``size`` bytes by repeating its training-step section: the head
+    (embedded code, hyperparameters) and the tail (final scores, sizes) are the real ones."""
+    src = BIG_SOURCE.read_bytes()
+    a, b = src.index(b"\nstep:") + 1, src.rindex(b"\nstep:") + 1
+    middle = src[a:b] * max(1, (1 << 20) // (b - a))
+    with open(path, "wb") as fh:
+        fh.write(src[:a])
+        written = 0
+        while written < size:
+            fh.write(middle)
+            written += len(middle)
+        fh.write(src[b:])
+
+
+def write_attack_logs(folder: Path, size: int) -> list[str]:
+    """Logs built to make a parser keep what it reads, each about ``size`` bytes; returns names."""
+    pad = "p" * 60_000
+    rng = random.Random(0)
+    attacks = {
+        "attack_periodic.log": lambda i: f"step:{i}/99999 val_loss:2.{i} val_bpb:1.{i} {pad}\n",
+        "attack_shapes.log": lambda i: "".join(rng.choice("abcdefghij") for _ in range(200)) * 300 + "\n",
+        "attack_tags.log": lambda i: f"final_{pad}_{i} val_loss:2.{i} val_bpb:1.{i}\n",
+        "attack_hparams.log": lambda i: ("Hyperparameters:\n" if i == 0 else "")
+        + f"  k{i}_{'x' * 120}: {'v' * 60_000}\n",
+    }
+    for name, line in attacks.items():
+        with open(folder / name, "w") as fh:
+            written, i = 0, 0
+            while written < size:
+                text = line(i)
+                fh.write(text)
+                written, i = written + len(text), i + 1
+    with open(folder / "attack_one_line.log", "wb") as fh:  # a single line, no newline at all
+        for _ in range(max(1, size >> 20)):
+            fh.write(b"val_bpb:1.0 " * (1 << 20 // 12))
+    return [*attacks, "attack_one_line.log"]
+
+
+def write_big_neighbours(folder: Path) -> None:
+    """A README and a submission JSON just under their read caps, as costly to parse as allowed."""
+    from auditor.context import MAX_README_BYTES
+    from auditor.parsers.submission import MAX_JSON_BYTES, MAX_JSON_VALUES
+
+    row = "| 1337 | 1.2345 | \U0001f642 \u00fcn\u00efc\u00f6d\u00e9 |\n"
+    head = "# R\n| Seed | val_bpb | note |\n|---|---|---|\n"
+    (folder / "README.md").write_text(head + row * ((MAX_README_BYTES - 100) // len(row.encode())))
+    seeds = ",".join(["1337"] * (MAX_JSON_VALUES - 100))
+    filler = "\U0001f642" * ((MAX_JSON_BYTES - len(seeds) - 200) // 4)
+    (folder / "submission.json").write_text(f'{{"val_bpb": 1.2, "seeds": [{seeds}], "x": "{filler}"}}')
+
+
+def peak_rss_mb(argv: list[str], cwd: Path, env: dict | None = None, timeout: float = 600,
+                stdout: Path | None = None) -> tuple[float, int, float]:
+    """(peak RSS in MB, exit code, wall seconds) of one child process, measured by an intermediate
+    process whose only child it is (RUSAGE_CHILDREN is the maximum over all children waited for).
+    The child's stdout goes to ``stdout`` (default: discarded)."""
+    import subprocess
+    import sys
+
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "out = open(sys.argv[1], 'wb'); "
+             "r = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode, time.perf_counter() - t)")
+    target = str(stdout) if stdout else os.devnull
+    out = subprocess.run([sys.executable, "-c", probe, target, *argv], cwd=cwd, env=env, capture_output=True,
+                         text=True, timeout=timeout, check=True).stdout.split()
+    return int(out[0]) / 1024, int(out[1]), float(out[2])
