@@ -8,6 +8,7 @@ Exit codes (DESIGN.md): 0 clean, 1 findings at or above ``--fail-on``, 2 usage e
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -193,6 +194,109 @@ def explain(rule_id):
     click.echo(f"  {ruling.get('url', '')}")
 
 
+# -- prove (auditor.dynamic) -------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--device", type=click.Choice(("cpu", "cuda")), default="cpu", show_default=True,
+              help="Where the script runs (cpu hides the GPUs from it).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Draw the ledger (position against event order, violations marked) to this PNG (needs matplotlib).")
+@format_option
+@output_option
+@fail_on_option
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Wall-clock limit of each run of the script, in seconds.")
+@click.option("--keep-work", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the probe data, run copies, logs and event files here (its proof/ can be --replay'ed).")
+@click.option("--replay", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Check a saved proof (a --keep-work DIR or its proof/ folder) instead of running the script.")
+@click.option("--c1/--no-c1", default=True, show_default=True,
+              help="Run the script a second time on a stream with a flipped future (the C1 check).")
+@click.option("--nproc", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Ranks: more than one runs the script under torchrun (gloo on CPU).")
+@click.option("--env", "env_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Extra environment for the script (repeatable), e.g. ITERATIONS=50.")
+@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@color_option
+@width_option
+def prove(folder, device, plot_path, fmt, output, fail_on, timeout, keep_work, replay, c1, nproc, env_pairs,
+          verbose, color, width):
+    """Run FOLDER's train_gpt.py, unmodified, on probe data under instrumentation and prove from the
+    token ledger that its reported score is causal (C1), normalized (C2), scored before any
+    adaptation on its tokens (C3) and a single pass (C4). Exit 3 when it cannot be verified."""
+    from auditor.dynamic.plot import PlotUnavailable, require_matplotlib
+    from auditor.dynamic.sandbox import SandboxUnavailable
+    from auditor.render import RenderOptions, get_renderer
+
+    env = _env_pairs(env_pairs)
+    if plot_path is not None:
+        try:
+            require_matplotlib()
+        except PlotUnavailable as exc:
+            raise UsageProblem(str(exc)) from None
+    try:
+        proof = _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, nproc, env)
+    except SandboxUnavailable as exc:
+        raise AuditorError(f"could not verify: {exc}") from None
+    except (OSError, ValueError) as exc:
+        raise AuditorError(f"could not verify: {exc}") from None
+    from auditor.dynamic.prove import prove_result
+
+    result = prove_result(folder, proof)
+    if plot_path is not None and proof.runs and proof.runs[0].ledger is not None:
+        _plot(proof, result, plot_path)
+    render_opts = RenderOptions(fail_on=_fail_on(fail_on), color=_color(color) and output is None,
+                                width=width, verbose=verbose)
+    write_output(get_renderer(fmt)(result, render_opts), output)
+    sys.exit(result.exit_code(render_opts.fail_on))
+
+
+def _env_pairs(pairs) -> dict:
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise UsageProblem(f"--env {pair!r}: expected KEY=VALUE")
+        env[key] = value
+    return env
+
+
+def _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, nproc, env):
+    from auditor.dynamic.harness import Proof
+    from auditor.dynamic.harness import prove as run_proof
+
+    if replay is not None:
+        saved = replay / "proof" if (replay / "proof" / "proof.json").is_file() else replay
+        if not (saved / "proof.json").is_file():
+            raise UsageProblem(f"--replay {replay}: no proof.json there")
+        return Proof.load(saved)
+    progress = lambda msg: click.echo(f"golf-audit prove: {msg}", err=True)  # noqa: E731
+    if keep_work is not None:
+        return run_proof(folder, work=keep_work, device=device, timeout=timeout, c1=c1, nproc=nproc, env=env,
+                         progress=progress)
+    with tempfile.TemporaryDirectory(prefix="golf-prove-") as work:
+        return run_proof(folder, work=Path(work), device=device, timeout=timeout, c1=c1, nproc=nproc, env=env,
+                         progress=progress)
+
+
+def _plot(proof, result, path: Path) -> None:
+    from auditor.dynamic.ledger import Violation
+    from auditor.dynamic.plot import plot_ledger
+
+    run = proof.runs[0]
+    marks = [Violation(f.rule_id, _position(f), f.message, "")
+             for f in result.active() if _position(f) is not None]
+    plot_ledger(run.ledger, path, violations=marks, title=f"token ledger of {Path(str(proof.folder)).name}")
+    click.echo(f"golf-audit prove: ledger drawn to {path}", err=True)
+
+
+def _position(finding) -> int | None:
+    import re
+
+    m = re.search(r"position (\d+)", finding.message)
+    return int(m[1]) if m else None
+
+
 # -- CI gate and leaderboard (auditor.gate, auditor.leaderboard_build) ----------------------------------------
 def _load_waivers(path: Path | None) -> list:
     if path is None:
@@ -323,6 +427,106 @@ def leaderboard_build(records_dir, track, pr_map, rev, status, output):
     for line in skipped:
         click.echo(f"golf-audit: skipped {line}", err=True)
     write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+
+
+# -- re-runs (auditor.rerun) ------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--seeds", required=True, help="Seeds to re-run, comma-separated (e.g. 42,314,999).")
+@click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes per node for torchrun (GPUs; on a CPU, gloo processes).")
+@click.option("--data-path", required=True, type=click.Path(path_type=Path),
+              help="Folder with fineweb_train_*.bin and fineweb_val_*.bin (DATA_PATH of the runs).")
+@click.option("--tokenizer-path", required=True, type=click.Path(path_type=Path),
+              help="The sentencepiece model (TOKENIZER_PATH of the runs).")
+@click.option("--vocab-size", type=click.IntRange(min=2), help="VOCAB_SIZE of the runs (default: the README's, "
+              "else the number in the tokenizer's name).")
+@click.option("--env", "env_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Another variable for every run (repeatable); it wins over the README's.")
+@click.option("--work-dir", type=click.Path(path_type=Path), help="Where the runs happen and stay (default: a new "
+              "temporary folder, kept). Must be new or empty.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=1800, show_default=True,
+              help="Hard wall-clock limit per seed, in seconds; the run's whole process group is killed.")
+@click.option("--receipt", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the receipt here (it is always written as receipt.json in the work folder).")
+@click.option("--instrument", is_flag=True, help="Run under the eval-loop instrumentation (the token ledger) and "
+              "report its findings too.")
+@click.option("--python", "python", help="Interpreter of the runs (default: this one).")
+@click.option("--allow-no-isolation", is_flag=True, help="Run even where the network cannot be turned off.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--ruleset", help="Ruleset id (default: the one in force on the submission's date).")
+@click.option("--track", type=click.Choice(("record", "non_record")), help="Track (default: as for 'audit').")
+@format_option
+@output_option
+@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
+              help="Also write the report in FORMAT to FILE (repeatable), e.g. markdown:rerun.md.")
+@fail_on_option
+@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@color_option
+@width_option
+def rerun(folder, seeds, nproc, data_path, tokenizer_path, vocab_size, env_pairs, work_dir, timeout_s, receipt,
+          instrument, python, allow_no_isolation, quiet, ruleset, track, fmt, output, reports, fail_on, verbose, color,
+          width):
+    """Re-run FOLDER's training once per seed (torchrun, sandboxed, network off) and confirm or refute its
+    val_bpb, artifact bytes and times; write a receipt binding code, log and artifact hashes.
+
+    The command is the README's launch command where it has one (its script, arguments and variables),
+    else 'torchrun --standalone --nproc_per_node N train_gpt.py'. Exit codes as for 'audit'.
+    """
+    from auditor.rerun.command import RerunRequest, RerunUnavailable, RerunUsageError, parse_seeds, run
+    from auditor.rerun.plan import parse_env_pairs
+    from auditor.rerun.progress import make_reporter
+    from auditor.rerun.receipt import build_receipt, write_receipt
+    from auditor.render import RenderOptions, get_renderer
+    from auditor.rulesets import RulesetError, get_ruleset
+    from auditor.safefs import InputError
+
+    extra_reports = _reports(reports)
+    try:
+        if ruleset:
+            get_ruleset(ruleset)
+        req = RerunRequest(folder, parse_seeds(seeds), nproc, data_path, tokenizer_path, vocab_size,
+                           parse_env_pairs(env_pairs), work_dir, timeout_s, python, ruleset, track, allow_no_isolation,
+                           instrument=instrument)
+        ctx, outcome, result = run(req, make_reporter(quiet))
+    except (RerunUsageError, RulesetError, ValueError) as exc:
+        raise UsageProblem(str(exc)) from None
+    except (RerunUnavailable, InputError, OSError) as exc:
+        raise AuditorError(f"could not verify: {exc}") from None
+    data = build_receipt(ctx, outcome, result)
+    write_receipt(outcome.root / "receipt.json", data)
+    if receipt is not None:
+        write_output(json.dumps(data, indent=2) + "\n", receipt)
+    render_opts = RenderOptions(fail_on=_fail_on(fail_on), color=_color(color) and output is None,
+                                width=width, verbose=verbose)
+    for extra_fmt, path in extra_reports:
+        write_output(get_renderer(extra_fmt)(result, replace(render_opts, color=False)), path)
+    write_output(get_renderer(fmt)(result, render_opts), output)
+    sys.exit(result.exit_code(render_opts.fail_on))
+
+
+@cli.command("verify-receipt")
+@click.argument("receipt", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The re-run's work folder (default: the one the receipt names).")
+def verify_receipt_cmd(receipt, folder, work_dir):
+    """Re-check a re-run RECEIPT: its digest, the hashes of FOLDER's files (default: the folder it names),
+    and the logs and artifacts in the work folder, with the numbers re-read from each log.
+
+    Exit codes: 0 everything matches, 1 a mismatch, 2 not a receipt, 3 something could not be checked.
+    """
+    from auditor.rerun.receipt import ReceiptError, verify_receipt
+
+    try:
+        report = verify_receipt(receipt, folder, work_dir)
+    except ReceiptError as exc:
+        raise UsageProblem(str(exc)) from None
+    for c in report.checks:
+        click.echo(f"{c.status:8} {c.what}" + (f": {c.detail}" if c.detail else ""))
+    counts = {s: sum(c.status == s for c in report.checks) for s in ("ok", "mismatch", "missing")}
+    click.echo(f"{counts['ok']} ok, {counts['mismatch']} mismatched, {counts['missing']} not checked")
+    sys.exit(report.exit_code)
 
 
 def _git_for(folder: Path):

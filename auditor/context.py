@@ -38,6 +38,7 @@ class AuditOptions:
     date: dt.date | None = None  # overrides the submission's date
     corpus: Path | None = None  # a records tree to find logs copied from other records
     pr: int | None = None  # the submission's PR number (orders it against the leaderboard)
+    proof: Path | None = None  # a saved proof (``prove --keep-work``) for the dynamic rules to check
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Context:
     options: AuditOptions = field(default_factory=AuditOptions)
     notes: list[str] = field(default_factory=list)
     changes: Any = None  # gate runs: the PR's change set (auditor.gate.changes.ChangeSet)
+    proof: Any = None  # prove runs: the traced runs and their ledgers (auditor.dynamic.harness.Proof)
+    rerun: Any = None  # re-runs: what the runs produced (auditor.rerun.outcome.RerunOutcome)
     read_problems: list[TreeProblem] = field(default_factory=list)  # listed files that could not be read
     text_problems: list[TreeProblem] = field(default_factory=list)  # text read with undecodable bytes replaced
 
@@ -194,6 +197,14 @@ class Context:
         from auditor.parsers.readme import parse_readme
 
         return None if self.readme is None else parse_readme(self.readme[1], name=self.readme[0].rel)
+
+    @cached_property
+    def code(self):
+        """The folder's code, unwrapped and parsed once, with its configuration and validation-data
+        flow (``auditor.code.CodeBase``); never imported or executed."""
+        from auditor.code import CodeBase
+
+        return CodeBase(self)
 
     def read_text(self, rel: str, limit: int = MAX_SMALL_READ) -> str:
         return self.tree.read_text(rel, limit)[0]

@@ -66,3 +66,14 @@ def _int(value) -> int | None:
         return int(str(text))
     except (TypeError, ValueError):
         return None
+
+
+def wallclock_grace_ms(training) -> float:
+    """The overshoot allowed to a run stopped by the wall-clock check (``Training``): the step in
+    flight, two average steps and at least 0.5 s; none for a run stopped any other way."""
+    from auditor.parsers.runlog import StopReason
+
+    t = training
+    if t.stop_reason is not StopReason.WALLCLOCK_CAP or not t.steps or not t.steps.value:
+        return 0.0
+    return max(2 * t.train_time_ms / float(t.steps.value), 500.0)

@@ -1,9 +1,8 @@
 """T001 training-over-time-cap."""
 
 from auditor.findings import Severity
-from auditor.parsers.runlog import StopReason
 from auditor.registry import Rule, Skip
-from rules._common import claim_note, run_severity
+from rules._common import claim_note, run_severity, wallclock_grace_ms
 
 
 class TrainingOverTimeCap(Rule):
@@ -39,7 +38,7 @@ class TrainingOverTimeCap(Rule):
         if not timed:
             raise Skip("no log prints a training time")
         for run, t in timed:
-            if t.train_time_ms > cap_ms + _grace_ms(t):
+            if t.train_time_ms > cap_ms + wallclock_grace_ms(t):
                 yield self.finding(f"training took {t.train_time_ms / 1000:,.1f} s, over the {cap_ms / 1000:.0f} s cap"
                                    + claim_note(ctx, run), path=run.rel, line=t.stop_line or t.train_time.line,
                                    value=round(t.train_time_ms / 1000, 3), limit=cap_ms / 1000, unit="s",
@@ -47,9 +46,3 @@ class TrainingOverTimeCap(Rule):
             else:
                 yield self.evidence(f"{run.rel}: training {t.train_time_ms / 1000:.1f} s")
 
-
-def _grace_ms(t) -> float:
-    """The overshoot allowed to a run stopped by the wall-clock check: the step in flight."""
-    if t.stop_reason is not StopReason.WALLCLOCK_CAP or not t.steps or not t.steps.value:
-        return 0.0
-    return max(2 * t.train_time_ms / float(t.steps.value), 500.0)

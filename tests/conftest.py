@@ -57,3 +57,12 @@ def sarif_errors():
         return out
 
     return errors
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory):
+    """A generated tokenizer (vocab 1024) and small train/val shards, made once per session."""
+    from reference_model.datamaker import make_dataset
+
+    return make_dataset(tmp_path_factory.mktemp("tiny_dataset"), vocab_size=1024,
+                        train_tokens=60_000, val_tokens=16_384, train_shards=2, seed=0)

@@ -12,7 +12,11 @@ Positions index the validation token stream as the script loaded it: position ``
   (inputs and targets alike: a state trained with ``x_t`` as input has seen ``x_t``).
 
 Two more kinds frame them: ``meta`` (stream length, rank, world size, who wrote the file) and
-``mark`` (a named phase boundary or a value worth keeping, e.g. the reported val_bpb).
+``mark`` (a named phase boundary or a value worth keeping, e.g. the reported val_bpb). A ``count``
+record says that positions of an earlier score (``attrs["score"]`` = its ``seq``) reached a
+reduction after the score was written (``use="counted"``), or that the score was back-propagated
+(``use="backward"``, a training loss); ``pure`` is False when the counted value was combined with
+something else after the pick.
 
 File format (one file per rank, append-only, crash-tolerant):
 ``MAGIC`` then records; a record is a little-endian uint32 length, a JSON header of that length,
@@ -37,7 +41,7 @@ import numpy as np
 MAGIC = b"GALEDGER1\n"
 _LEN = struct.Struct("<I")
 MAX_HEADER_BYTES = 1 << 20
-KINDS = ("meta", "read", "score", "adapt", "mark")
+KINDS = ("meta", "read", "score", "adapt", "mark", "count")
 _DTYPES = {"i8": np.int64, "f8": np.float64, "f4": np.float32, "b1": np.bool_}
 
 
@@ -124,24 +128,29 @@ class EventWriter:
     def mark(self, name: str, *, site: str | None = None, **attrs) -> None:
         self._emit("mark", None, {"name": name, **attrs}, {}, site=site)
 
-    def read(self, positions, *, grad: bool, site: str | None = None, **attrs) -> None:
-        self._emit("read", positions, {"grad": bool(grad), **attrs}, {}, site=site)
+    def read(self, positions, *, grad: bool, site: str | None = None, **attrs) -> int:
+        return self._emit("read", positions, {"grad": bool(grad), **attrs}, {}, site=site)
 
     def score(self, positions, nll, *, version: int, normalized: bool = True, counted=None,
-              site: str | None = None, **attrs) -> None:
+              site: str | None = None, **attrs) -> int:
         arrays = {"nll": np.asarray(nll, dtype=np.float64).ravel()}
         if counted is not None:
             arrays["counted"] = np.asarray(counted, dtype=np.bool_).ravel()
         attrs = {"version": int(version), "normalized": bool(normalized), **attrs}
-        self._emit("score", positions, attrs, arrays, site=site)
+        return self._emit("score", positions, attrs, arrays, site=site)
 
     def adapt(self, positions, *, version: int, how: str = "optimizer_step",
-              site: str | None = None, **attrs) -> None:
+              site: str | None = None, **attrs) -> int:
         attrs = {"version": int(version), "how": how, **attrs}
-        self._emit("adapt", positions, attrs, {}, site=site)
+        return self._emit("adapt", positions, attrs, {}, site=site)
+
+    def count(self, positions, *, score: int, use: str = "counted", pure: bool = True,
+              site: str | None = None, **attrs) -> int:
+        attrs = {"score": int(score), "use": use, "pure": bool(pure), **attrs}
+        return self._emit("count", positions, attrs, {}, site=site)
 
     # -- plumbing -------------------------------------------------------------------------------
-    def _emit(self, kind: str, positions, attrs: dict, arrays: dict, site: str | None) -> None:
+    def _emit(self, kind: str, positions, attrs: dict, arrays: dict, site: str | None) -> int:
         if self._fh is None:
             raise ValueError(f"event file {self.path} is closed")
         pos = np.zeros(0, np.int64) if positions is None else np.asarray(positions).ravel()
@@ -157,6 +166,7 @@ class EventWriter:
         for a in payload.values():
             self._fh.write(np.ascontiguousarray(a).tobytes())
         self._seq += 1
+        return self._seq - 1
 
     def flush(self) -> None:
         if self._fh is not None:

@@ -30,6 +30,8 @@ def render(result: AuditResult, options: RenderOptions) -> str:
             f"`{_code(result.target)}` · ruleset `{rs['id']}` · track `{result.track.replace('_', '-')}`", ""]
     if gate:
         out += _gate(gate)
+    if result.extra.get("rerun"):
+        out += _rerun(result.extra["rerun"])
     out += _rules_table(result)
     active = [f for f in result.findings if not f.waived]
     waived = [f for f in result.findings if f.waived]
@@ -55,6 +57,26 @@ def _fit(blocks: list[list[str]], budget: int) -> list[str]:
             return out + [f"- … {len(blocks) - i} more: see the SARIF or JSON report"]
         out += block
     return out
+
+
+# -- a re-run's seeds ------------------------------------------------------------------------------------
+def _rerun(rerun: dict) -> list[str]:
+    env = rerun["environment"]
+    gpus = ", ".join(dict.fromkeys(env.get("gpus") or [])) or "no GPU"
+    out = [f"Re-run: `{_code(rerun['command'])}` ({_cell(rerun['command_source'])}), {rerun['nproc']} process(es); "
+           f"Python {env.get('python') or '?'}, torch {env.get('torch') or '?'}, CUDA {env.get('cuda') or 'none'}, "
+           f"{_cell(gpus)}", "", "| seed | run | val_bpb | claimed | bytes | train s | eval s | wall s |",
+           "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for s in rerun["seeds"]:
+        cells = [s["seed"], s["status"], _opt(s["val_bpb"], "{:.8f}"), _opt(s["claimed_val_bpb"], "{}"),
+                 _opt(s["total_bytes"], "{:,}"), _opt(s["train_time_ms"] and s["train_time_ms"] / 1000, "{:.1f}"),
+                 _opt(s["eval_time_ms"] and s["eval_time_ms"] / 1000, "{:.1f}"), _opt(s["wall_s"], "{:.1f}")]
+        out.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return out + [""]
+
+
+def _opt(value, fmt: str) -> str:
+    return "–" if value is None else fmt.format(value)
 
 
 # -- the gate's change set ------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ def print_report(console: Console, result: AuditResult, options: RenderOptions) 
     _header(console, result)
     if result.extra.get("gate"):
         _gate(console, result.extra["gate"])
+    if result.extra.get("rerun"):
+        _rerun(console, result.extra["rerun"])
     console.print(_rule_table(result, options))
     active = result.active()
     waived = [f for f in result.findings if f.waived is not None]
@@ -71,6 +73,27 @@ def _gate(console: Console, gate: dict) -> None:
     row = gate.get("frontier") or {}
     if row.get("folder"):
         console.print(Text(f"frontier to beat: {printable(row['folder'])} (val_bpb {row['val_bpb']})", style="dim"))
+
+
+def _rerun(console: Console, rerun: dict) -> None:
+    env = rerun["environment"]
+    gpus = ", ".join(dict.fromkeys(env.get("gpus") or [])) or "no GPU"
+    console.print(Text(f"re-run: {printable(rerun['command'])} ({rerun['command_source']}) · {rerun['nproc']} "
+                       f"process(es) · Python {env.get('python') or '?'} · torch {env.get('torch') or '?'} · "
+                       f"CUDA {env.get('cuda') or 'none'} · {gpus}", style="dim"))
+    console.print(Text(f"work directory: {printable(rerun['work_dir'])}", style="dim"))
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for col in ("seed", "run", "val_bpb", "claimed", "bytes", "train s", "eval s", "wall s"):
+        table.add_column(col, justify="left" if col in ("seed", "run") else "right")
+    for s in rerun["seeds"]:
+        table.add_row(str(s["seed"]), s["status"], _num(s["val_bpb"], "{:.8f}"), _num(s["claimed_val_bpb"], "{}"),
+                      _num(s["total_bytes"], "{:,}"), _num(s["train_time_ms"], "{:.1f}", 1e-3),
+                      _num(s["eval_time_ms"], "{:.1f}", 1e-3), _num(s["wall_s"], "{:.1f}"))
+    console.print(table)
+
+
+def _num(value, fmt: str, scale: float = 1.0) -> str:
+    return "-" if value is None else fmt.format(value * scale if scale != 1.0 else value)
 
 
 def _rule_table(result: AuditResult, options: RenderOptions) -> Table:

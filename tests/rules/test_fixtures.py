@@ -5,7 +5,9 @@ Layout: ``fixtures/rules/<RULE_ID>/<pass|fail>_<label>/`` is a miniature submiss
 Code files may also mark a line with ``# expect: <RULE_ID>`` (semgrep style), which adds an
 expected finding at that line. Only the rule under test runs, so each fixture pins one rule.
 Gate rules (scope "gate") check a PR's change set, not a folder: their fixtures hold a
-``changes.json`` (``auditor.gate.changes.ChangeSet``) that is put on the context.
+``changes.json`` (``auditor.gate.changes.ChangeSet``) that is put on the context. Re-run rules
+(scope "rerun") read ``submission/`` (the folder) and ``rerun/`` (a re-run's work directory,
+``auditor.rerun.outcome.RerunOutcome``); their findings' paths are relative to the work directory.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def expected_findings(case: Path, rule) -> Counter:
 def options_for(case: Path) -> AuditOptions:
     """``options`` of expected.json; paths in it are relative to the fixture folder."""
     spec = dict(json.loads((case / "expected.json").read_text()).get("options", {}))
-    for key in ("corpus", "leaderboard"):
+    for key in ("corpus", "leaderboard", "proof"):
         if key in spec:
             spec[key] = (case / spec[key]).resolve()
     if "against" in spec and (case / spec["against"]).is_dir():
@@ -59,7 +61,11 @@ def options_for(case: Path) -> AuditOptions:
 
 @pytest.mark.parametrize("rule,case", list(fixture_dirs()))
 def test_rule_fixture(rule, case):
-    ctx = Context.load(case, options_for(case))
+    ctx = Context.load(case / "submission" if rule.scope == "rerun" else case, options_for(case))
+    if rule.scope == "rerun":
+        from auditor.rerun.outcome import RerunOutcome
+
+        ctx.rerun = RerunOutcome.load(case / "rerun")
     if rule.scope == "gate":
         from auditor.gate.changes import ChangeSet
 

@@ -1,0 +1,1 @@
+"""Instrumentation loaded into the child before the submission's script (see ``boot``)."""

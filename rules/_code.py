@@ -1,0 +1,68 @@
+"""Helpers shared by the code rules X001… (not a rule module)."""
+
+from __future__ import annotations
+
+from auditor.code.flow import call_name
+from auditor.findings import Confidence
+from auditor.registry import Rule, Skip
+
+
+def need_code(ctx):
+    """The code base, or Skip when the folder has no analysable Python code."""
+    code = ctx.code
+    if not code.run_set:
+        raise Skip("no Python code to analyse")
+    return code
+
+
+def wrapper_note(module) -> list[str]:
+    if not module.layers:
+        return []
+    chain = " → ".join("+".join(layer.chain) for layer in module.layers)
+    return [f"line numbers are in the code decoded from {module.layers[0].path}:{module.layers[0].line} ({chain})"]
+
+
+def at(rule, ctx, site, message: str, *, evidence=(), **kw):
+    """A finding of ``rule`` at a code site (a ``Site``: function + node)."""
+    return rule.finding(message, path=site.path, line=site.line,
+                        evidence=[*evidence, *wrapper_note(site.func.module)], **kw)
+
+
+def caller_evidence(code, adaptation) -> list[str]:
+    out = [f"{adaptation.site.func.name}() is called at {c.path}:{c.line} in {c.func.name}()"
+           for c in adaptation.callers[:3]]
+    if adaptation.scored_after is not None:
+        call = adaptation.scored_after
+        out.append(f"the validation set is scored afterwards at line {call.lineno} ({call_name(call)}())")
+    return out
+
+
+def inactive_evidence(rule, site, why: str):
+    return rule.evidence(f"{site.path}:{site.line} not active: {why}", path=site.path, line=site.line)
+
+
+MEDIUM = Confidence.MEDIUM
+LOW = Confidence.LOW
+
+
+class AdaptationRule(Rule):
+    """Base of the rules that report one kind of update on validation data (``CodeBase.adaptations``)."""
+
+    abstract = True
+    kinds: tuple[str, ...] = ()
+
+    def message(self, adaptation) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def grade(self, adaptation) -> dict:
+        return {}
+
+    def check(self, ctx):
+        code = need_code(ctx)
+        for a in code.adaptations:
+            if a.kind not in self.kinds:
+                continue
+            if not a.active:
+                yield inactive_evidence(self, a.site, a.why)
+                continue
+            yield at(self, ctx, a.site, self.message(a), evidence=caller_evidence(code, a), **self.grade(a))

@@ -1,0 +1,67 @@
+import os
+import sys
+import time
+
+import pytest
+
+from auditor.dynamic.sandbox import Limits, network_isolation_available, run_sandboxed, scrubbed_env
+
+
+def test_env_is_scrubbed(tmp_path, monkeypatch):
+    monkeypatch.setenv("GA_PLANTED_SECRET", "hunter2")
+    env = scrubbed_env({"SEED": 7}, home=tmp_path)
+    assert "GA_PLANTED_SECRET" not in env and env["SEED"] == "7" and env["HOME"] == str(tmp_path)
+    r = run_sandboxed([sys.executable, "-c", "import os; print(os.environ.get('GA_PLANTED_SECRET'))"],
+                      cwd=tmp_path, allow_no_isolation=True)
+    assert r.ok and r.stdout_tail == ["None"]
+
+
+@pytest.mark.skipif(not network_isolation_available(), reason="no user/network namespaces here")
+def test_network_is_off(tmp_path):
+    code = ("import socket\ns = socket.socket(); s.settimeout(3)\n"
+            "try:\n    s.connect(('10.255.255.1', 80)); print('connected')\n"
+            "except OSError as e:\n    print('blocked', e.errno)\n")
+    r = run_sandboxed([sys.executable, "-c", code], cwd=tmp_path)
+    assert r.network_isolated and r.stdout_tail[0].startswith("blocked")
+
+
+def test_timeout_kills_the_whole_group(tmp_path):
+    marker = tmp_path / "grandchild.pid"
+    code = f"sleep 60 & echo $! > {marker}; wait"
+    t0 = time.monotonic()
+    r = run_sandboxed(["bash", "-c", code], cwd=tmp_path, limits=Limits(wall_s=1.5), allow_no_isolation=True)
+    assert r.timed_out and r.returncode is None and time.monotonic() - t0 < 10
+    pid = int(marker.read_text())
+    assert _gone(pid)
+
+
+def _gone(pid: int, wait_s: float = 5.0) -> bool:
+    """The process no longer runs (absent, or a zombie waiting for init to reap it)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_lines_stream_and_failures_are_results(tmp_path):
+    seen = []
+    r = run_sandboxed([sys.executable, "-c", "import sys; print('a'); print('b', file=sys.stderr); sys.exit(3)"],
+                      cwd=tmp_path, on_line=lambda s, l: seen.append((s, l)), allow_no_isolation=True,
+                      stdout_path=tmp_path / "out.txt")
+    assert r.returncode == 3 and not r.ok and r.describe() == "exit code 3"
+    assert ("stdout", "a") in seen and ("stderr", "b") in seen
+    assert (tmp_path / "out.txt").read_text() == "a\n"
+    r = run_sandboxed(["/nonexistent/binary"], cwd=tmp_path, allow_no_isolation=True, network=True)
+    assert r.returncode == 127
+
+
+def test_memory_limit(tmp_path):
+    r = run_sandboxed([sys.executable, "-c", "x = bytearray(800 * 2**20); print('allocated')"],
+                      cwd=tmp_path, limits=Limits(memory_bytes=400 * 2**20), allow_no_isolation=True)
+    assert r.returncode != 0 and "allocated" not in r.stdout_tail
