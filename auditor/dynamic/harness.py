@@ -184,7 +184,7 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     if nproc > 1:
         extra.update({"MASTER_ADDR": "127.0.0.1"})
     log = rdir / "stdout.log"
-    res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub),
+    res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub), writable=[rdir / EVENTS],
                         limits=Limits(wall_s=timeout), stdout_path=log, stderr_path=rdir / "stderr.log")
     run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
     if not res.ok:
