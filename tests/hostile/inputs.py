@@ -471,3 +471,106 @@ def peak_rss_mb(argv: list[str], cwd: Path, env: dict | None = None, timeout: fl
     out = subprocess.run([sys.executable, "-c", probe, target, *argv], cwd=cwd, env=env, capture_output=True,
                          text=True, timeout=timeout, check=True).stdout.split()
     return int(out[0]) / 1024, int(out[1]), float(out[2])
+
+
+# -- code: self-extracting wrappers, decoded and parsed -------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def code_corpus() -> tuple[str, ...]:
+    files = sorted({*(REPO / "fixtures" / "prove").rglob("*.py"), *(REPO / "fixtures" / "rules").rglob("*.py")})
+    return tuple(p.read_text(errors="replace") for p in files)
+
+
+def _wrap(rng: random.Random, payload: bytes) -> str:
+    """A stub that execs ``payload`` through a random chain of decoders, as records ship them."""
+    import base64
+    import bz2
+    import lzma
+    import zlib
+
+    import brotli
+
+    kind = rng.choice(["lzma_raw", "lzma", "zlib", "bz2", "brotli", "none"])
+    kwargs = ""
+    if kind == "lzma_raw":
+        dict_size = rng.choice([1 << 16, 1 << 20, 1536 << 20])
+        data = lzma.compress(payload, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])
+        kwargs = f", format=L.FORMAT_RAW, filters=[{{'id': L.FILTER_LZMA2, 'dict_size': {dict_size}}}]"
+        call = "L.decompress"
+    else:
+        data = {"lzma": lzma.compress, "zlib": zlib.compress, "bz2": bz2.compress, "brotli": brotli.compress,
+                "none": bytes}[kind](payload)
+        call = {"lzma": "L.decompress", "zlib": "zlib.decompress", "bz2": "bz2.decompress",
+                "brotli": "brotli.decompress", "none": ""}[kind]
+    if rng.random() < 0.2:
+        data = mutate_bytes(rng, data)
+    enc, dec = rng.choice([(base64.b85encode, "B.b85decode"), (base64.b64encode, "B.b64decode"),
+                           (base64.a85encode, "B.a85decode")])
+    literal = repr(enc(data).decode("ascii")) if rng.random() < 0.8 else repr(enc(data))
+    inner = f"{dec}({literal})"
+    expr = f"{call}({inner}{kwargs})" if call else inner
+    return ("import lzma as L, base64 as B, zlib, bz2, brotli\n"
+            f"exec({expr}{'.decode()' if rng.random() < 0.3 else ''})\n")
+
+
+def gen_code(rng: random.Random) -> str:
+    """Real fixture code, mutated, wrapped 0-6 times; sometimes a decompression or parse bomb."""
+    roll = rng.random()
+    if roll < 0.1:
+        payload = b"x=1\n" * rng.choice([1 << 10, 1 << 15, 1 << 19])  # parse bomb: up to 2 MB of statements
+    elif roll < 0.2:
+        payload = b"#" + b"\0" * rng.choice([1 << 20, 9 << 20, 12 << 20])  # decompression bomb
+    else:
+        payload = mutate_bytes(rng, rng.choice(code_corpus()).encode()) if rng.random() < 0.5 \
+            else rng.choice(code_corpus()).encode()
+    source = payload.decode("utf-8", "replace")
+    for _ in range(rng.choice([0, 1, 1, 2, 3, 6])):
+        source = _wrap(rng, source.encode("utf-8", "surrogatepass"))
+    return mutate_bytes(rng, source.encode()).decode("utf-8", "replace") if rng.random() < 0.15 else source
+
+
+def target_code(source: str) -> None:
+    """Unwrap and index the code as the static audit does; nothing may raise."""
+    from auditor.code.index import build_index
+    from auditor.code.unwrap import unwrap_source
+
+    result = unwrap_source(source, "train_gpt.py")
+    for payload in result.payloads:
+        payload.chain, [layer.describe() for layer in payload.layers]
+    index = build_index({"train_gpt.py": source, "helper.py": "import os\n"})
+    touch(index.problems)
+    list(index.sites())
+
+
+TARGETS["unwrap"] = (gen_code, target_code)
+
+
+def write_code_bombs(folder: Path) -> None:
+    """A self-extracting ``train_gpt.py`` whose execs decode to a decompression bomb, a parse bomb
+    just under the token cap, one over it and deep nesting; an imported module near the cap; and a
+    compressed artifact that expands to 256 MB. Compression is done in blocks (cheap to write)."""
+    import base64
+    import lzma
+    import zlib
+
+    def stub(data: bytes, call: str) -> str:
+        return f"exec({call}(base64.b85decode({base64.b85encode(data).decode()!r})))\n"
+
+    bomb = zlib.compressobj(9)
+    zeros = b"\0" * (1 << 22)
+    packed = b"".join([bomb.compress(zeros) for _ in range(16)] + [bomb.flush()])  # 64 MB of zeros
+    near = b"x=1\n" * 26_000  # 78,000 tokens: parsed
+    over = b"x=1\n" * 30_000  # 90,000 tokens: refused
+    nested = b"print('deepest')\n"
+    for _ in range(7):
+        nested = stub(lzma.compress(nested), "lzma.decompress").encode()
+    source = "import base64, lzma, zlib\nimport helper\n" + stub(packed, "zlib.decompress") \
+        + stub(lzma.compress(near), "lzma.decompress") + stub(lzma.compress(over), "lzma.decompress") \
+        + nested.decode()
+    (folder / "train_gpt.py").write_text(source)
+    (folder / "helper.py").write_text("y=2\n" * 25_000)
+    artifact = zlib.compressobj(9)
+    with open(folder / "final_model.int8.ptz", "wb") as fh:
+        for _ in range(64):
+            fh.write(artifact.compress(zeros))
+        fh.write(artifact.flush())

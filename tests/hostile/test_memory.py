@@ -38,3 +38,21 @@ def test_a_200_mb_folder_is_audited_in_bounded_memory(tmp_path):
     assert "train_seed42.log: training 600.0 s" in [e["text"] for e in t001["evidence"]]  # its tail was read
     assert report["summary"]["unverified"] == 0
     assert not [f for f in report["findings"] if f["rule_id"] == "F002" and f["location"]["path"] in attacks]
+
+
+@pytest.mark.slow
+def test_code_and_artifact_bombs_are_findings_in_bounded_memory(record, tmp_path):
+    inputs.write_code_bombs(record)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    argv = [sys.executable, "-P", "-m", "auditor", "audit", str(record), "--format", "json"]
+    peak, rc, wall = inputs.peak_rss_mb(argv, REPO, env, stdout=tmp_path / "report.json")
+    print(f"\npeak RSS {peak:.0f} MB, {wall:.1f} s, exit {rc}")
+    assert rc == 1 and peak < LIMIT_MB
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["summary"]["unverified"] == 0
+    x012 = sorted((f["location"]["line"] or 0, f["message"]) for f in report["findings"] if f["rule_id"] == "X012"
+                  and f["severity"] == "error")
+    messages = " | ".join(m for _, m in x012)
+    assert "expands beyond 8,388,608 bytes (decompression bomb?)" in messages
+    assert "more than 80,000 tokens: too large to parse" in messages
+    assert "more than 5 nested wrappers" in messages
