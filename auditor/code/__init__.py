@@ -13,7 +13,7 @@ from functools import cached_property
 
 from auditor.code.config import Config, apply_overrides, collect_settings
 from auditor.code.flow import Flow, Site, call_name
-from auditor.code.index import MAX_CODE_BYTES, Index, Module, build_index
+from auditor.code.index import MAX_CODE_BYTES, MAX_TOTAL_CODE_BYTES, Index, Module, build_index
 from auditor.safefs import UnsafePath
 
 __all__ = ["CodeBase", "Site", "Module"]
@@ -26,10 +26,15 @@ class CodeBase:
 
     @cached_property
     def files(self) -> dict[str, str]:
-        out = {}
-        for entry in self.ctx.code_files:
+        """Text of the folder's Python files, root-level first, within the per-file and total caps."""
+        out, total = {}, 0
+        for entry in sorted(self.ctx.code_files, key=lambda e: (e.rel.count("/"), e.rel)):
             if entry.size > MAX_CODE_BYTES:
                 self.unread.append((entry.rel, f"{entry.size:,} bytes, over the {MAX_CODE_BYTES:,}-byte limit"))
+                continue
+            total += entry.size
+            if total > MAX_TOTAL_CODE_BYTES:
+                self.unread.append((entry.rel, f"over the {MAX_TOTAL_CODE_BYTES:,} bytes read for all code"))
                 continue
             try:
                 out[entry.rel] = self.ctx.read_text(entry.rel, MAX_CODE_BYTES)

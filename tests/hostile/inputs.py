@@ -574,3 +574,49 @@ def write_code_bombs(folder: Path) -> None:
         for _ in range(64):
             fh.write(artifact.compress(zeros))
         fh.write(artifact.flush())
+
+
+# -- token shards: headers and sizes -------------------------------------------------------------------------------
+
+def gen_shard(rng: random.Random) -> bytes:
+    """A small shard with its header fields, size or bytes made wrong in random ways."""
+    import struct
+
+    n = rng.choice([0, 1, 7, 1000])
+    header = [20240520, 1, n] + [0] * 253
+    field = rng.randrange(4)
+    if field < 3:
+        header[field] = rng.choice([0, -1, 1, 2, n + 1, 2**31 - 1, -(2**31), 20240520, 20240521, 256])
+    data = struct.pack("<256i", *header) + bytes(rng.randrange(256) for _ in range(2 * n))
+    roll = rng.random()
+    if roll < 0.3:
+        data = data[:rng.randrange(len(data) + 1)]
+    elif roll < 0.5:
+        data += rng.randbytes(rng.choice([1, 2, 3, 1024]))
+    elif roll < 0.7:
+        data = mutate_bytes(rng, data)
+    return data
+
+
+def target_shard(raw: bytes) -> None:
+    """read_header and read_shard on one file: a result or a ShardError, nothing else."""
+    import tempfile
+
+    import numpy as np
+
+    from reference_model.data import HEADER_BYTES, ShardError, read_header, read_shard
+
+    with tempfile.TemporaryDirectory(prefix="golf-shard-") as tmp:
+        path = Path(tmp) / "fineweb_val_000000.bin"
+        path.write_bytes(raw)
+        try:
+            header = read_header(path)
+            tokens = read_shard(path)
+        except ShardError as exc:
+            assert str(path) in str(exc)
+            return
+        assert tokens.dtype == np.uint16 and tokens.size == header.num_tokens
+        assert len(raw) == HEADER_BYTES + 2 * header.num_tokens
+
+
+TARGETS["shard"] = (gen_shard, target_shard)
