@@ -438,7 +438,7 @@ def write_attack_logs(folder: Path, size: int) -> list[str]:
                 written, i = written + len(text), i + 1
     with open(folder / "attack_one_line.log", "wb") as fh:  # a single line, no newline at all
         for _ in range(max(1, size >> 20)):
-            fh.write(b"val_bpb:1.0 " * (1 << 20 // 12))
+            fh.write(b"val_bpb:1.0 " * ((1 << 20) // 12))
     return [*attacks, "attack_one_line.log"]
 
 
