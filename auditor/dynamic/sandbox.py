@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 TAIL_LINES = 200
+MAX_SINK_BYTES = 1 << 30  # per stream file: a flood of output cannot fill the disk (real logs: a few MB)
 JAIL = Path(__file__).resolve().with_name("_jail.py")
 _CONFINE = ("--mount", "--pid", "--fork", "--kill-child", "--mount-proc")
 _KEEP_FROM_PARENT = ("PATH",)
@@ -225,11 +226,15 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
     sel.register(proc.stdout, selectors.EVENT_READ, "stdout")
     sel.register(proc.stderr, selectors.EVENT_READ, "stderr")
 
+    written = {"stdout": 0, "stderr": 0}
+
     def emit(stream: str, raw: bytes) -> None:
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         tails[stream].append(line)
-        if sinks[stream]:
-            sinks[stream].write(line + "\n")
+        if sinks[stream] and written[stream] <= MAX_SINK_BYTES:
+            written[stream] += len(raw) + 1
+            sinks[stream].write(line + "\n" if written[stream] <= MAX_SINK_BYTES else
+                                f"[golf-audit: output over {MAX_SINK_BYTES:,} bytes; the rest not written]\n")
         if on_line:
             on_line(stream, line)
 

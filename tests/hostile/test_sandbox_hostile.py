@@ -190,3 +190,15 @@ def _all_gone(pids: list[int], wait_s: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_an_output_flood_cannot_fill_the_disk(tmp_path, monkeypatch):
+    from auditor.dynamic import sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_SINK_BYTES", 1 << 20)
+    out = tmp_path / "stdout.txt"
+    r = py("for _ in range(100_000):\n    print('z' * 99)\n", tmp_path, allow_no_isolation=True, stdout_path=out)
+    assert r.ok
+    text = out.read_text()
+    assert len(text) < (1 << 20) + 200
+    assert text.endswith(f"[golf-audit: output over {1 << 20:,} bytes; the rest not written]\n")
