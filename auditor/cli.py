@@ -212,6 +212,8 @@ def explain(rule_id):
               help="Check a saved proof (a --keep-work DIR or its proof/ folder) instead of running the script.")
 @click.option("--c1/--no-c1", default=True, show_default=True,
               help="Run the script a second time on a stream with a flipped future (the C1 check).")
+@click.option("--noise-run/--no-noise-run", "noise", default=None,
+              help="A third run on the same stream measures the C1 noise floor (default: on with --device cuda).")
 @click.option("--nproc", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Ranks: more than one runs the script under torchrun (gloo on CPU).")
 @click.option("--env", "env_pairs", multiple=True, metavar="KEY=VALUE",
@@ -219,7 +221,7 @@ def explain(rule_id):
 @click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
 @color_option
 @width_option
-def prove(folder, device, plot_path, fmt, output, fail_on, timeout, keep_work, replay, c1, nproc, env_pairs,
+def prove(folder, device, plot_path, fmt, output, fail_on, timeout, keep_work, replay, c1, noise, nproc, env_pairs,
           verbose, color, width):
     """Run FOLDER's train_gpt.py, unmodified, on probe data under instrumentation and prove from the
     token ledger that its reported score is causal (C1), normalized (C2), scored before any
@@ -235,7 +237,7 @@ def prove(folder, device, plot_path, fmt, output, fail_on, timeout, keep_work, r
         except PlotUnavailable as exc:
             raise UsageProblem(str(exc)) from None
     try:
-        proof = _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, nproc, env)
+        proof = _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, noise, nproc, env)
     except SandboxUnavailable as exc:
         raise AuditorError(f"could not verify: {exc}") from None
     except (OSError, ValueError) as exc:
@@ -261,7 +263,7 @@ def _env_pairs(pairs) -> dict:
     return env
 
 
-def _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, nproc, env):
+def _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, noise, nproc, env):
     from auditor.dynamic.harness import Proof
     from auditor.dynamic.harness import prove as run_proof
 
@@ -272,11 +274,11 @@ def _load_or_run_proof(folder, replay, keep_work, device, timeout, c1, nproc, en
         return Proof.load(saved)
     progress = lambda msg: click.echo(f"golf-audit prove: {msg}", err=True)  # noqa: E731
     if keep_work is not None:
-        return run_proof(folder, work=keep_work, device=device, timeout=timeout, c1=c1, nproc=nproc, env=env,
-                         progress=progress)
+        return run_proof(folder, work=keep_work, device=device, timeout=timeout, c1=c1, noise=noise, nproc=nproc,
+                         env=env, progress=progress)
     with tempfile.TemporaryDirectory(prefix="golf-prove-") as work:
-        return run_proof(folder, work=Path(work), device=device, timeout=timeout, c1=c1, nproc=nproc, env=env,
-                         progress=progress)
+        return run_proof(folder, work=Path(work), device=device, timeout=timeout, c1=c1, noise=noise, nproc=nproc,
+                         env=env, progress=progress)
 
 
 def _plot(proof, result, path: Path) -> None:
@@ -432,7 +434,8 @@ def leaderboard_build(records_dir, track, pr_map, rev, status, output):
 # -- re-runs (auditor.rerun) ------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--seeds", required=True, help="Seeds to re-run, comma-separated (e.g. 42,314,999).")
+@click.option("--seeds", required=True, help="Seeds to re-run, comma-separated (e.g. 42,314,999), or 'claimed' for "
+              "the seeds the submission reports.")
 @click.option("--nproc", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes per node for torchrun (GPUs; on a CPU, gloo processes).")
 @click.option("--data-path", required=True, type=click.Path(path_type=Path),

@@ -70,7 +70,9 @@ class AuditResult:
         return 0
 
     def overall(self, fail_on: Severity | None = Severity.ERROR) -> str:
-        return {0: "pass", 1: "fail", 3: "unverified"}[self.exit_code(fail_on)]
+        """The verdict. ``fail_on=None`` (``--fail-on never``) changes the exit code only: a result
+        with errors is never called a pass."""
+        return {0: "pass", 1: "fail", 3: "unverified"}[self.exit_code(fail_on or Severity.ERROR)]
 
     def to_dict(self, fail_on: Severity | None = Severity.ERROR) -> dict[str, Any]:
         return {

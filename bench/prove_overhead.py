@@ -31,7 +31,7 @@ def parse(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--device", default="cuda", choices=("cuda", "cpu"))
     ap.add_argument("--micro", action="store_true", help="tiny model and stream (CPU smoke run)")
-    ap.add_argument("--val-tokens", type=int, default=None, help="default 4M (full) / 16K (micro)")
+    ap.add_argument("--val-tokens", type=int, default=None, help="default 2M (full) / 16K (micro)")
     ap.add_argument("--seq-len", type=int, default=None, help="default 1024 (full) / 64 (micro)")
     ap.add_argument("--batch-seqs", type=int, default=32)
     ap.add_argument("--stride", type=int, default=0, help="sliding-window stride (0: plain windows)")
@@ -50,7 +50,7 @@ def setup(args):
 
     cfg = GPTConfig(**(MICRO if args.micro else FULL))
     seq = args.seq_len or (64 if args.micro else 1024)
-    n = args.val_tokens or (16_384 if args.micro else 4_000_000)
+    n = args.val_tokens or (16_384 if args.micro else 2_000_000)
     rng = np.random.default_rng(0)
     stream = unique_stream(n + 1, np.arange(4, cfg.vocab_size), 1, rng)
     table = ByteTable(np.full(cfg.vocab_size, 3, np.int16), np.zeros(cfg.vocab_size, bool), np.zeros(cfg.vocab_size, bool))

@@ -12,7 +12,7 @@
 # MICRO=1 shrinks everything (CPU, seconds) to check the script itself; env vars override any knob.
 set -euo pipefail
 BASELINE=${1:-}
-PY=${PY:-python}
+PY=${PY:-python3}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-$(mktemp -d /tmp/refmodel_throughput.XXXXXX)}
 export PYTHONPATH=$REPO${PYTHONPATH:+:$PYTHONPATH}

@@ -14,7 +14,9 @@ length minus one rounded down to whole sequences (the challenge's usable length)
 Under DDP the windows (and TTT's training sequences) are sharded across ranks and the totals
 all-reduced. With ``GOLF_LEDGER_PATH`` set, each rank writes the token-ledger events of the
 evaluation it is given (``read``/``score``/``adapt``, see ``auditor/dynamic/events.py``) to
-``$GOLF_LEDGER_PATH.rank{r}``.
+``$GOLF_LEDGER_PATH.rank{r}``. Score events list every *computed* position with a ``counted`` mask
+(a sliding window computes ``seq_len`` positions and counts ``stride``); with
+``GOLF_LEDGER_COUNTED_ONLY=1`` they list the counted ones only (full-size sliding runs: ~1/16 the bytes).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from auditor.dynamic.events import EventWriter, NullWriter
 from reference_model.bpb import BpbResult, ByteTable
 
 LEDGER_ENV = "GOLF_LEDGER_PATH"
+COUNTED_ONLY_ENV = "GOLF_LEDGER_COUNTED_ONLY"  # "1": score events list counted positions only (smaller)
 MODES = ("plain", "sliding", "ttt")
 
 
@@ -164,8 +167,9 @@ def score_windows(model: nn.Module, windows: list[Window], data: EvalData, total
         totals.v += torch.stack((c_nll.sum(), counted.sum().double(), (bytes_at[pos] * counted).sum().double()))
         if not isinstance(ledger, NullWriter):
             ledger.read((pos - 1).flatten().cpu().numpy(), grad=False, site=_site())
-            ledger.score(pos.flatten().cpu().numpy(), nll.flatten().double().cpu().numpy(), version=version,
-                         counted=counted.flatten().cpu().numpy(), site=_site())
+            keep = counted if os.environ.get(COUNTED_ONLY_ENV) == "1" else torch.ones_like(counted)
+            ledger.score(pos[keep].cpu().numpy(), nll[keep].double().cpu().numpy(), version=version,
+                         counted=counted[keep].cpu().numpy(), site=_site())
 
 
 def _site() -> str:

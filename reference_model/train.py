@@ -412,7 +412,9 @@ def final_evaluation(hp, base, model, val: EvalData, d: Dist, accum: int, code: 
 
 def run_eval(label: str, model, base, val: EvalData, spec: EvalSpec, d: Dist, log, last: bool) -> None:
     """One final evaluation; the reported one (``last``) writes the token ledger when asked."""
-    ledger = open_ledger(d.rank, d.world, int(val.stream.size), mode=spec.mode, label=label) if last else None
+    meta = dict(mode=spec.mode, label=label, seq_len=spec.seq_len, stride=spec.stride, scored=val.n,
+                chunk_tokens=spec.chunk_tokens if spec.mode == "ttt" else 0)
+    ledger = open_ledger(d.rank, d.world, int(val.stream.size), **meta) if last else None
     sync(d.device)
     t0 = time.perf_counter()
     r = evaluate(model, val, spec, rank=d.rank, world=d.world, device=d.device, ledger=ledger, base_model=base)

@@ -24,8 +24,10 @@ def wrapper_note(module) -> list[str]:
 
 def at(rule, ctx, site, message: str, *, evidence=(), **kw):
     """A finding of ``rule`` at a code site (a ``Site``: function + node)."""
-    return rule.finding(message, path=site.path, line=site.line,
-                        evidence=[*evidence, *wrapper_note(site.func.module)], **kw)
+    notes = wrapper_note(site.func.module)
+    if ctx.code.embedded == site.func.module.file:
+        notes.append(f"the folder ships no Python file: this is the script embedded in {site.func.module.file}")
+    return rule.finding(message, path=site.path, line=site.line, evidence=[*evidence, *notes], **kw)
 
 
 def caller_evidence(code, adaptation) -> list[str]:

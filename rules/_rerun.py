@@ -13,8 +13,9 @@ Tolerance policy (documented in every R002/R004 message):
 - bytes: the same with a floor of 0.2% and a cap of 1% of the claim: a compressed artifact's size
   moves with the weights, a little.
 - comparability: when the re-run trained a different number of steps than the claimed run of
-  the same seed (a wall-clock cap on other hardware), the numbers cannot confirm or refute each
-  other; mismatches are then warnings of low confidence, saying so.
+  the same seed (a wall-clock cap on other hardware), or evaluated another number of validation
+  tokens (other data), the numbers cannot confirm or refute each other; mismatches are then
+  warnings of low confidence, saying so.
 """
 
 from __future__ import annotations
@@ -111,14 +112,16 @@ def tolerance(values: list[float], floor: float, cap: float, n_mean: int = 1) ->
     return spread, f"{SPREAD_K:g} sd of {len(values)} claimed seeds"
 
 
-def steps_differ(ctx, run, log) -> str | None:
-    """Why the re-run is not comparable with the claimed run of its seed, or None."""
-    done = log.training.steps
+def not_comparable(ctx, run, log) -> str | None:
+    """Why the re-run cannot confirm or refute the claimed run of its seed (another number of
+    training steps, or another validation set), or None."""
     for r in logs_of_seed(ctx, run.seed):
-        orig = r.run.training.steps
-        if done is not None and orig is not None and int(done.value) != int(orig.value):
-            return (f"the re-run trained {int(done.value):,} steps, the claimed run {int(orig.value):,} "
-                    f"({r.rel}): not comparable")
+        for what, mine, theirs in (("trained", log.training.steps, r.run.training.steps),
+                                   ("evaluated", log.val_tokens, r.run.val_tokens)):
+            if mine is not None and theirs is not None and int(mine.value) != int(theirs.value):
+                unit = "steps" if what == "trained" else "validation tokens"
+                return (f"the re-run {what} {int(mine.value):,} {unit}, the claimed run {int(theirs.value):,} "
+                        f"({r.rel}): not comparable")
     return None
 
 

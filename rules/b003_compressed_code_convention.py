@@ -9,7 +9,9 @@ class CompressedCodeConvention(Rule):
 
     Checks:
     For every run whose log prints a compressed code size, the artifact total is recomputed with the
-    literal code (the log's uncompressed figure, or the shipped ``train_gpt.py``). Both totals are
+    literal code (the log's uncompressed figure, or the shipped ``train_gpt.py``); likewise when
+    ``train_gpt.py`` itself is a self-extracting stub and the log counts the stub's size (the literal
+    code is then the decoded source, ``ctx.code``). Both totals are
     reported. Under a ruleset whose ``code_bytes.compressed_wrapper`` is ``reject`` (launch day), a
     literal total over the cap is an error; under ``accept`` (maintainers' practice from #1530) it
     is information.
@@ -37,18 +39,21 @@ class CompressedCodeConvention(Rule):
         accept = ctx.ruleset["code_bytes"]["compressed_wrapper"] == "accept"
         shipped = sum(e.size for e in ctx.tree.glob("train_gpt.py")) or None
         wrapped = [r for r in ctx.evidence.runs if r.run.artifact.code_compressed and r.run.artifact.total]
-        if not wrapped:
+        stub = ctx.code.stub_sizes("train_gpt.py") if ctx.tree.get("train_gpt.py") else None
+        stubbed = [r for r in ctx.evidence.runs if stub and r not in wrapped and _counts_stub(r, stub)]
+        if not wrapped and not stubbed:
             raise Skip("no run counts its code as a compressed wrapper")
-        rows = [_totals(run, shipped) for run in wrapped]
+        rows = [_totals(run, shipped) for run in wrapped] + [_stub_totals(run, stub) for run in stubbed]
         rows = [r for r in rows if r is not None]
         if not rows:
             raise Skip("the literal code size is unknown (no uncompressed figure, no train_gpt.py)")
         run, compressed, literal, total = max(rows, key=lambda r: r[3])
         over = total > cap
+        code_line = (run.run.artifact.code_compressed or run.run.artifact.code).size.line
         yield self.finding(
             f"code counted as a compressed wrapper ({compressed:,} bytes); with the literal script ({literal:,} "
             f"bytes) the largest total is {total:,}" + (" — over the cap" if over else ""),
-            path=run.rel, line=run.run.artifact.code_compressed.size.line, value=total, limit=cap, unit="bytes",
+            path=run.rel, line=code_line, value=total, limit=cap, unit="bytes",
             severity=Severity.INFO if (accept or not over) else Severity.ERROR,
             ruling="PRACTICE-COMPRESSED-CODE" if accept else "README-CAP-BYTES",
             evidence=[f"ruleset {ctx.ruleset.id}: compressed wrapper {'accepted' if accept else 'not accepted'}"]
@@ -64,3 +69,14 @@ def _totals(run, shipped):
         return None
     compressed = int(art.code_compressed.bytes)
     return run, compressed, literal, int(art.total.bytes) - compressed + literal
+
+
+def _counts_stub(run, stub) -> bool:
+    """The run counted the self-extracting stub as its code (``Code size`` equals the stub's size)."""
+    art = run.run.artifact
+    return art.total is not None and art.code is not None and int(art.code.bytes) == stub[0]
+
+
+def _stub_totals(run, stub):
+    shipped, decoded = stub
+    return run, shipped, decoded, int(run.run.artifact.total.bytes) - shipped + decoded

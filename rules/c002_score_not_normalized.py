@@ -1,6 +1,5 @@
 """C002 score-not-normalized."""
 
-from auditor.dynamic.ledger import check_c2
 from auditor.registry import Rule
 from rules._prove import need_proof, pass_summary, violation_finding
 
@@ -31,6 +30,8 @@ class ScoreNotNormalized(Rule):
     ruling = "C2-NORMALIZED"
 
     def check(self, ctx):
+        from auditor.dynamic.ledger import check_c2  # numpy: only when proving
+
         proof = need_proof(ctx)
         run = proof.main
         v = check_c2(run.ledger, run.reported)

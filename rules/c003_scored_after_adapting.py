@@ -1,6 +1,5 @@
 """C003 scored-after-adapting."""
 
-from auditor.dynamic.ledger import check_c3
 from auditor.registry import Rule
 from rules._prove import need_proof, pass_summary, violation_finding
 
@@ -32,6 +31,8 @@ class ScoredAfterAdapting(Rule):
     ruling = "C3-SCORE-BEFORE-ADAPT"
 
     def check(self, ctx):
+        from auditor.dynamic.ledger import check_c3  # numpy: only when proving
+
         proof = need_proof(ctx)
         run = proof.main
         v = check_c3(run.ledger, run.reported)

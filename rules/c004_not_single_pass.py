@@ -1,6 +1,5 @@
 """C004 not-single-pass."""
 
-from auditor.dynamic.ledger import check_c4, recomputed
 from auditor.registry import Rule
 from rules._prove import need_proof, violation_finding
 
@@ -32,6 +31,8 @@ class NotSinglePass(Rule):
     ruling = "C4-SINGLE-PASS"
 
     def check(self, ctx):
+        from auditor.dynamic.ledger import check_c4, recomputed  # numpy: only when proving
+
         proof = need_proof(ctx)
         run = proof.main
         v = check_c4(run.ledger, run.reported, proof.table, run.stream)
@@ -39,5 +40,8 @@ class NotSinglePass(Rule):
             yield violation_finding(self, proof, v)
             return
         res = recomputed(run.reported, proof.table, run.stream)
-        yield self.evidence(f"{res.tokens} positions scored once each; recomputed val_loss {res.val_loss:.8f}, "
-                            f"val_bpb {res.val_bpb:.8f} ({res.bytes} bytes) match the log")
+        tail = len(run.stream) - 1 - res.tokens
+        yield self.evidence(f"positions 1..{res.tokens} scored once each"
+                            + (f" (the last {tail} of the probe stream not scored)" if tail else "")
+                            + f"; recomputed val_loss {res.val_loss:.8f}, val_bpb {res.val_bpb:.8f} "
+                            f"({res.bytes} bytes) match the log")

@@ -3,7 +3,7 @@
 from auditor.findings import Confidence, Severity
 from auditor.registry import Rule, Skip
 from rules._common import fmt_bpb
-from rules._rerun import BPB_CAP, BPB_FLOOR, claimed_bpb, per_seed_values, scored, steps_differ, tolerance
+from rules._rerun import BPB_CAP, BPB_FLOOR, claimed_bpb, per_seed_values, scored, not_comparable, tolerance
 
 
 class RerunBpbMismatch(Rule):
@@ -15,8 +15,9 @@ class RerunBpbMismatch(Rule):
     seed. Then the mean of the re-run seeds against the headline val_bpb, when every claimed seed
     was re-run (or no per-seed values are claimed). Tolerance: max(0.002 bpb, min(3 sample sd of
     the values claimed for the other seeds, 0.01 bpb)); for the mean, 3 sd of all claimed seeds
-    divided by sqrt(n) (``rules/_rerun.py`` explains the floor and the cap). When the re-run trained a different number of steps than the claimed run, a mismatch
-    is a low-confidence warning: the numbers are not comparable.
+    divided by sqrt(n) (``rules/_rerun.py`` explains the floor and the cap). When the re-run trained
+    a different number of steps, or evaluated a different number of validation tokens, than the
+    claimed run, a mismatch is a low-confidence warning: the numbers are not comparable.
 
     Why:
     README: records must be reproducible and their numbers must come from real runs; a re-run of
@@ -47,7 +48,7 @@ class RerunBpbMismatch(Rule):
             got = float(ev.val_bpb.value)
             if abs(got - claim.value) > tol:
                 yield self._mismatch(f"seed {run.seed}", got, claim.value, claim.where, tol, how, run.log, ev.line,
-                                     steps_differ(ctx, run, log))
+                                     not_comparable(ctx, run, log))
             else:
                 yield self.evidence(f"seed {run.seed}: re-run {fmt_bpb(got)} vs claimed {fmt_bpb(claim.value)} "
                                     f"({claim.where}), within {tol:.4g}", path=run.log, line=ev.line)
@@ -65,7 +66,7 @@ class RerunBpbMismatch(Rule):
         tol, how = tolerance(per_seed_values(ctx, claimed_bpb), BPB_FLOOR, BPB_CAP, n_mean=len(runs))
         where = f"{ctx.submission.rel}:{head.line}"
         if abs(got - head.value) > tol:
-            differ = next((d for d in (steps_differ(ctx, r, lg) for r, lg, _ in runs) if d), None)
+            differ = next((d for d in (not_comparable(ctx, r, lg) for r, lg, _ in runs) if d), None)
             yield self._mismatch(f"mean of {len(runs)} re-run seed(s)", got, head.value, where, tol, how,
                                  ctx.submission.rel, head.line, differ)
         else:

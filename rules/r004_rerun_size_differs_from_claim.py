@@ -3,7 +3,7 @@
 from auditor.findings import Confidence, Severity
 from auditor.registry import Rule, Skip
 from rules._rerun import BYTES_REL_CAP, BYTES_REL_FLOOR, claimed_bytes, measured_total, per_seed_values, scored, \
-    steps_differ, tolerance
+    not_comparable, tolerance
 
 
 class RerunSizeDiffersFromClaim(Rule):
@@ -14,8 +14,9 @@ class RerunSizeDiffersFromClaim(Rule):
     counted code, as in R003), against the bytes claimed for that seed: the JSON's per-seed
     ``bytes_total``/``artifact_bytes``, else the total in the folder's log of that seed, else the
     JSON's headline ``bytes_total``. Tolerance: max(0.2% of the claim, min(3 sample sd of the sizes
-    claimed for the other seeds, 1% of the claim)). When the re-run trained a different number of steps than the claimed run, a
-    mismatch is a low-confidence warning.
+    claimed for the other seeds, 1% of the claim)). When the re-run trained a different number of
+    steps, or evaluated a different number of validation tokens, than the claimed run, a mismatch
+    is a low-confidence warning.
 
     Why:
     README FAQ: artifact bytes are code plus compressed model; #1184 rounded its ``bytes_total``
@@ -50,7 +51,7 @@ class RerunSizeDiffersFromClaim(Rule):
             if abs(total - claim.value) <= tol:
                 yield self.evidence(text, path=artifact.path)
                 continue
-            differ = steps_differ(ctx, run, log)
+            differ = not_comparable(ctx, run, log)
             low = {"severity": Severity.WARNING, "confidence": Confidence.LOW} if differ else {}
             yield self.finding(text + (f"; {differ}" if differ else ""), path=artifact.path, value=total,
                                limit=int(claim.value), unit="bytes", **low)

@@ -2,7 +2,6 @@
 
 from auditor.findings import Severity
 from auditor.registry import Rule, Skip
-from rules._code import need_code
 
 
 class SelfExtractingCode(Rule):
@@ -13,7 +12,7 @@ class SelfExtractingCode(Rule):
     nested, is decoded with an output limit. Information: the wrapper's size and the decoded code's
     size, the two counted-code conventions (B003 compares them with the logs). Error: a payload that
     cannot be decoded, expands beyond the limit (decompression bomb) or does not parse, so its code
-    escapes the audit.
+    escapes the audit (for a script copied into a log, when the folder ships none, only a note).
 
     Why:
     Merged records from #1530 on ship lzma/brotli+base85 stubs and count the code that way
@@ -33,7 +32,9 @@ class SelfExtractingCode(Rule):
     ruling = "CODE-SELF-EXTRACTING"
 
     def check(self, ctx):
-        code = need_code(ctx)
+        code = ctx.code
+        if not code.files and not code.unread:
+            raise Skip("no Python code in the folder")
         index = code.index
         if not index.wrapped and not index.problems and not code.unread:
             raise Skip("no self-extracting code, and every file parsed")
@@ -44,6 +45,9 @@ class SelfExtractingCode(Rule):
                                f"audited as {m.path}", path=outer.path, line=outer.line, value=outer.wrapped_bytes,
                                unit="bytes", severity=Severity.INFO)
         for path, line, message in index.problems:
-            yield self.finding(f"{path}: {message}; this code is not audited", path=path, line=line)
+            if path == code.embedded:  # a log's copy of the script, not the submission: evidence only
+                yield self.evidence(f"the script embedded in {path} is {message}", path=path, line=line)
+            else:
+                yield self.finding(f"{path}: {message}; this code is not audited", path=path, line=line)
         for path, why in code.unread:
             yield self.finding(f"{path} not read ({why}); this code is not audited", path=path)

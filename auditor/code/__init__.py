@@ -14,9 +14,11 @@ from functools import cached_property
 from auditor.code.config import Config, apply_overrides, collect_settings
 from auditor.code.flow import Flow, Site, call_name
 from auditor.code.index import MAX_CODE_BYTES, MAX_TOTAL_CODE_BYTES, Index, Module, build_index
+from auditor.parsers.textlines import ReadStats, read_lines, strip_prefix
 from auditor.safefs import UnsafePath
 
 __all__ = ["CodeBase", "Site", "Module"]
+MAX_EMBEDDED_LINES = 200_000  # the longest script a log may embed (real ones: ~3,000 lines)
 
 
 class CodeBase:
@@ -26,6 +28,49 @@ class CodeBase:
 
     @cached_property
     def files(self) -> dict[str, str]:
+        """Path -> text of the folder's Python files; with none, the script a log embeds (its code
+        lines kept at their log line numbers, everything else blank), so findings point into the log."""
+        out = dict(self._python_files)
+        if not out and not self.unread:
+            out.update(self._embedded_code)
+        return out
+
+    @cached_property
+    def embedded(self) -> str | None:
+        """The log whose embedded script is analysed (when the folder ships no Python file)."""
+        return next(iter(self._embedded_code), None) if not self._python_files else None
+
+    @cached_property
+    def _embedded_code(self) -> dict[str, str]:
+        logs = sorted((log for log in self.ctx.logs if log.run.code_sections and log.duplicate_of is None),
+                      key=lambda log: (not self.ctx.evidence.in_claim(log), log.rel))
+        if not logs:
+            return {}
+        log = logs[0]
+        sections = log.run.code_sections
+        last = max(s.end for s in sections)
+        if last > MAX_EMBEDDED_LINES:  # a hostile log's "code section" can span millions of lines
+            self.unread.append((log.rel, f"embedded code runs to line {last:,}, past the {MAX_EMBEDDED_LINES:,} "
+                                         "lines read"))
+            return {}
+        lines, size = [""] * last, 0
+        try:
+            with open(self.ctx.tree.path_of(log.rel), "rb") as stream:
+                for n, text in read_lines(stream, ReadStats()):
+                    if n > last:
+                        break
+                    if log.run.is_code_line(n):
+                        lines[n - 1] = strip_prefix(text)
+                        size += len(text) + 1
+                    if size > MAX_CODE_BYTES:
+                        self.unread.append((log.rel, f"embedded code over the {MAX_CODE_BYTES:,}-byte limit"))
+                        return {}
+        except (UnsafePath, OSError):
+            return {}
+        return {log.rel: "\n".join(lines) + "\n"}
+
+    @cached_property
+    def _python_files(self) -> dict[str, str]:
         """Text of the folder's Python files, root-level first, within the per-file and total caps."""
         out, total = {}, 0
         for entry in sorted(self.ctx.code_files, key=lambda e: (e.rel.count("/"), e.rel)):
@@ -44,7 +89,7 @@ class CodeBase:
 
     @cached_property
     def index(self) -> Index:
-        return build_index(self.files)
+        return build_index(self.files, roots=list(self.files) if self.embedded else None)
 
     @cached_property
     def config(self) -> Config:
@@ -59,6 +104,14 @@ class CodeBase:
     @property
     def run_set(self) -> list[Module]:
         return self.index.run_set
+
+    def stub_sizes(self, path: str) -> tuple[int, int] | None:
+        """(bytes as shipped, bytes of the innermost decoded code) when ``path`` is a self-extracting stub."""
+        mods = [m for m in self.index.wrapped if m.layers[0].path == path]
+        if not mods:
+            return None
+        inner = max(mods, key=lambda m: len(m.layers))
+        return len(self.files[path].encode("utf-8", "replace")), len(inner.source.encode("utf-8", "replace"))
 
     def where(self, site: Site) -> str:
         """``path:line``, naming the wrapper for unwrapped code."""

@@ -24,6 +24,7 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from auditor.code.index import FUNC_TYPES, LOOP_TYPES, Func, Index
 
@@ -39,6 +40,8 @@ SHAPE_ATTRS = {"shape", "ndim", "dtype", "device", "size"}
 MUTATORS = re.compile(r"^(append|extend|insert|update|add|put|copy_|index_copy_|fill_|.*_)$")
 SCORE_TARGET = re.compile(r"loss|nll|bits|byte|tok|count|sum|total|score|correct|bpb|ce", re.I)
 NO_GRAD = ("no_grad", "inference_mode")
+MOVERS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
+          ast.Return, ast.Call)
 OPTIMIZERS = {"SGD", "Adam", "AdamW", "Muon", "Adagrad", "RMSprop", "Lion", "NorMuon"}
 
 
@@ -78,8 +81,7 @@ def is_train_source(node: ast.AST) -> bool:
     return bool(name and TRAIN_NAME.match(name))
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """A place in the code: the function it is in and the node."""
 
     func: Func
@@ -137,7 +139,12 @@ def info(node: ast.AST, local: frozenset | set = frozenset(), choose=None) -> In
             continue
         elif isinstance(n, (ast.Lambda, *FUNC_TYPES)):
             continue
-        stack.extend(ast.iter_child_nodes(n))
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     return Info(frozenset(names), frozenset(calls), source, tuple(local_calls))
 
 
@@ -196,6 +203,7 @@ class Flow:
         self._local = frozenset(n for n in index.functions if n != "<module>")
         self._facts = {f.key: self._facts_of(f) for f in index.all_functions()}
         self._through_busy: set[str] = set()
+        self._inputs: dict[tuple, tuple] = {}
         for _ in range(max_rounds):  # results first, from each function's own sources only
             if not self._round(params=False):
                 break
@@ -207,8 +215,8 @@ class Flow:
         """(kind, line, node, Info of the value, strong names, weak names) for the statements that
         move data, in source order."""
         out = []
-        for n in sorted(func.own_nodes(), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
-            line = getattr(n, "lineno", None)
+        moving = [n for n in func.own_nodes() if isinstance(n, MOVERS)]
+        for n in sorted(moving, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
             if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
                 targets = n.targets if isinstance(n, ast.Assign) else [n.target]
                 strong, weak = _split_targets(targets)
@@ -236,6 +244,10 @@ class Flow:
             seeds = {p for p in func.params() if VAL_NAME.match(p)}
             if params:
                 seeds |= self.val_params.get(func.name, set())
+            inputs = (params, len(self.returns_val), frozenset(seeds))
+            if self._inputs.get(func.key) == inputs:
+                continue  # nothing it depends on changed since its last run
+            self._inputs[func.key] = inputs
             before = (len(self.returns_val), sum(map(len, self.val_params.values())))
             taint = self._run(func, seeds, params)
             old = self.taint.get(func.key)

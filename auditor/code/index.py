@@ -183,14 +183,15 @@ class Index:
             yield from funcs
 
 
-def build_index(files: dict[str, str]) -> Index:
+def build_index(files: dict[str, str], roots: list[str] | None = None) -> Index:
     """``files``: path -> text of every Python file of the folder. Only the run set is parsed:
-    ``train_gpt.py`` (else every root-level script), then what it decodes, execs and imports."""
+    ``roots`` (default ``train_gpt.py``, else every root-level script), then what they decode,
+    exec and import."""
     problems: list[tuple[str, int | None, str]] = []
     modules: dict[str, Module] = {}
     wrapped: list[Module] = []
     budget = _Budget()
-    roots = [p for p in files if p == "train_gpt.py"] or sorted(p for p in files if "/" not in p)
+    roots = roots or [p for p in files if p == "train_gpt.py"] or sorted(p for p in files if "/" not in p)
     todo, run = list(reversed(roots)), []
     while todo:
         path = todo.pop()

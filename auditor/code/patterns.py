@@ -83,14 +83,44 @@ def target_in_key(code):
     for s in sites(code, ast.BinOp):
         if not isinstance(s.node.op, ast.BitXor):
             continue
-        if not any(TARGET.match(n) for n in info(s.node.left).names | info(s.node.right).names):
+        if not (any(TARGET.match(n) for n in info(s.node.left).names | info(s.node.right).names)
+                or _extends_context_hash(flow, s)):
             continue
-        later = next((n for n in s.func.own_nodes() if getattr(n, "lineno", 0) > s.line and _scores(flow, s.func, n)),
-                     None)
+        later = _score_after(flow, s)
+        if later is None and s.func.name != "<module>" and _returned(s):
+            later = next((x for c in flow.call_sites(s.func.name) if call_name(c.node) == s.func.name
+                          for x in [_score_after(flow, c)] if x is not None), None)
         if later is not None:
             out.append((s, f"`{ast.unparse(s.node)[:60]}` builds a lookup key from the target token, read for the "
                            f"score at line {later.lineno}"))
     return out
+
+
+def _score_after(flow, s: Site):
+    return next((n for n in s.func.own_nodes() if getattr(n, "lineno", 0) > s.line and _scores(flow, s.func, n)), None)
+
+
+def _returned(s: Site) -> bool:
+    """Does the key reach the function's result (``return …, key``), one assignment away at most?"""
+    parent = s.func.module.parents.get(s.node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        parent = s.func.module.parents.get(parent)
+    names = {t.id for t in getattr(parent, "targets", []) if isinstance(t, ast.Name)}
+    returns = [r for r in s.func.own_nodes() if isinstance(r, ast.Return) and r.value is not None]
+    return isinstance(parent, ast.Return) or any(
+        isinstance(n, ast.Name) and n.id in names for r in returns for n in ast.walk(r.value))
+
+
+def _extends_context_hash(flow, s: Site) -> bool:
+    """``h ^ (tok * prime)`` where ``h`` is a context hash built by ``h ^= …`` in the same function and
+    ``tok`` is one more validation token: the full (context + token) key, looked up for that token."""
+    hashes = {dotted(n.target) for n in s.func.own_nodes()
+              if isinstance(n, ast.AugAssign) and isinstance(n.op, ast.BitXor)}
+    for side, other in ((s.node.left, s.node.right), (s.node.right, s.node.left)):
+        if (isinstance(side, ast.Name) and side.id in hashes and isinstance(other, ast.BinOp)
+                and isinstance(other.op, ast.Mult) and flow.is_val(s.func, other)):
+            return True
+    return False
 
 
 def _scores(flow, func, n) -> bool:
@@ -167,7 +197,8 @@ def network(code):
     for s in sites(code):
         name = call_name(s.node)
         shell = name in SHELL_CALLS and dotted(s.node.func).split(".")[0] in ("subprocess", "os", "sp")
-        text = " ".join(c.value for c in ast.walk(s.node) if isinstance(c, ast.Constant) and isinstance(c.value, str))
+        text = " ".join(c.value for c in ast.walk(s.node) if isinstance(c, ast.Constant)
+                        and isinstance(c.value, str)) if shell else ""
         if name in NET_CALLS or dotted(s.node.func) in ("requests.get", "requests.post", "socket.socket"):
             out.append((s, f"calls {dotted(s.node.func)}()", True))
         elif shell and SHELL_NET.search(text):

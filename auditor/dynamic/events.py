@@ -15,7 +15,8 @@ Two more kinds frame them: ``meta`` (stream length, rank, world size, who wrote 
 ``mark`` (a named phase boundary or a value worth keeping, e.g. the reported val_bpb). A ``count``
 record says that positions of an earlier score (``attrs["score"]`` = its ``seq``) reached a
 reduction after the score was written (``use="counted"``), or that the score was back-propagated
-(``use="backward"``, a training loss); ``pure`` is False when the counted value was combined with
+(``use="backward"``, a training loss), or that they were copied out of torch (``use="exported"``,
+``.numpy()``/``.tolist()``: counted only when nothing of that score reached a torch reduction); ``pure`` is False when the counted value was combined with
 something else after the pick.
 
 File format (one file per rank, append-only, crash-tolerant):
@@ -150,7 +151,14 @@ class EventWriter:
         return self._emit("count", positions, attrs, {}, site=site)
 
     # -- plumbing -------------------------------------------------------------------------------
-    def _emit(self, kind: str, positions, attrs: dict, arrays: dict, site: str | None) -> int:
+    def emit(self, kind: str, positions, attrs: dict, arrays: dict, *, site: str, t_ns: int | None = None) -> int:
+        """Write one record as given (for writers that queue events and stamp them when queued)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        return self._emit(kind, positions, attrs, arrays, site=site, t_ns=t_ns)
+
+    def _emit(self, kind: str, positions, attrs: dict, arrays: dict, site: str | None,
+              t_ns: int | None = None) -> int:
         if self._fh is None:
             raise ValueError(f"event file {self.path} is closed")
         pos = np.zeros(0, np.int64) if positions is None else np.asarray(positions).ravel()
@@ -158,7 +166,7 @@ class EventWriter:
             if arr.size != pos.size:
                 raise ValueError(f"{kind}: {name} has {arr.size} values for {pos.size} positions")
         payload = {"ranges": to_ranges(pos), **arrays}
-        header = {"k": kind, "seq": self._seq, "rank": self.rank, "t": time.monotonic_ns(),
+        header = {"k": kind, "seq": self._seq, "rank": self.rank, "t": t_ns or time.monotonic_ns(),
                   "site": site or caller_site(3), "a": attrs,
                   "arrays": [[n, _dtype_code(a), int(a.size)] for n, a in payload.items()]}
         blob = json.dumps(header, separators=(",", ":"), default=_json_default).encode()

@@ -26,6 +26,8 @@ from auditor.dynamic.ledger import Ledger, LedgerError, ReportedPass
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "train_gpt.py"
 EVENTS = "events"
+NATIVE = "native"  # where a script that writes its own ledger (GOLF_LEDGER_PATH) puts it
+CPU_MEMORY_BYTES = 16 << 30  # address-space limit of each process of a CPU run
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Run:
     wall_s: float = 0.0
     origin: str | None = None  # where the run's copy was when it ran (sites name that path)
     events_dir: Path | None = None
+    native: dict | None = None  # cross-check with the script's own ledger, when it wrote one
 
 
 @dataclass
@@ -58,6 +61,17 @@ class Proof:
     @property
     def main(self) -> Run:
         return self.runs[0]
+
+    def c1_tolerance(self) -> tuple[float, float | None]:
+        """(tolerance in nats, measured noise floor): 1e-5, or 10x the largest difference between
+        two runs on the same stream when the proof made one (on a GPU, by default)."""
+        again = next((r for r in self.runs if r.label == "n" and r.reported is not None), None)
+        if again is None:
+            return 1e-5, None
+        from auditor.dynamic.ledger import noise_floor
+
+        floor = noise_floor(self.main.reported, again.reported)
+        return max(1e-5, 10 * floor), floor
 
     def rel_site(self, site: str) -> tuple[str | None, int | None]:
         """``file:line`` in a run's copy -> (path relative to the submission folder, line)."""
@@ -89,7 +103,7 @@ class Proof:
             if r.log_path.exists() and r.log_path.resolve() != (dest / f"{r.label}_stdout.log").resolve():
                 shutil.copy2(r.log_path, dest / f"{r.label}_stdout.log")
             runs.append({"label": r.label, "origin": str(r.origin or r.folder), "reported_line": r.reported_line,
-                         "error": r.error, "wall_s": round(r.wall_s, 3)})
+                         "error": r.error, "wall_s": round(r.wall_s, 3), "native": r.native})
         doc = {"folder": str(self.folder), "flip": self.flip, "error": self.error, "runs": runs,
                "seconds": round(self.seconds, 3), "notes": self.notes}
         (dest / "proof.json").write_text(json.dumps(doc, indent=2) + "\n")
@@ -108,7 +122,8 @@ class Proof:
             label = r["label"]
             run = Run(label, dest, np.load(dest / f"{label}_stream.npy").astype(np.int64),
                       dest / f"{label}_stdout.log", reported_line=r.get("reported_line"), error=r.get("error"),
-                      wall_s=r.get("wall_s", 0.0), origin=r.get("origin"), events_dir=dest / f"{label}_events")
+                      wall_s=r.get("wall_s", 0.0), origin=r.get("origin"), events_dir=dest / f"{label}_events",
+                      native=r.get("native"))
             if run.error is None:
                 _read_ledger(run, run.events_dir)
             runs.append(run)
@@ -130,7 +145,7 @@ def _read_ledger(run: Run, events_dir: Path) -> None:
 
 def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeout: float = 600.0,
           c1: bool = True, nproc: int = 1, cache: Path | None = None, env: dict | None = None,
-          val_tokens: int | None = None, progress=None) -> Proof:
+          val_tokens: int | None = None, noise: bool | None = None, progress=None) -> Proof:
     """Run the proof; never raises for the submission's own failures (they become ``error``)."""
     from auditor.dynamic.probe import make_probe
     from reference_model.bpb import ByteTable
@@ -153,10 +168,16 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
     if c1:
         proof.flip = len(probe.stream) // 2 + 29
         runs.append(("b", make_probe(work / "probe_b", folder, base=probe, flip=proof.flip, env=env)))
+        if noise if noise is not None else device == "cuda":
+            runs.append(("n", probe))  # the same stream again: the floor of run-to-run noise
     for label, pr in runs:
-        say(f"run {label}: {SCRIPT} on the probe{' (future flipped)' if label == 'b' else ''}")
+        what = {"b": " (future flipped)", "n": " again (noise floor)"}.get(label, "")
+        say(f"run {label}: {SCRIPT} on the probe{what}")
         run = _run_once(folder, work / f"run_{label}", label, pr, device, timeout, nproc)
         proof.runs.append(run)
+        if label == "a" and run.ledger is not None:
+            proof.notes.extend(sorted({f"shim: {e.attrs.get('what')}" for e in run.ledger.events
+                                       if e.kind == "mark" and e.attrs.get("name") == "shim"}))
         if run.error:
             proof.error = run.error
             break
@@ -174,9 +195,13 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
         shutil.rmtree(rdir)
     shutil.copytree(folder, sub, symlinks=True)
     (rdir / EVENTS).mkdir()
-    extra = {**probe.env(), "GOLF_TRACE_PATH": str(rdir / EVENTS / EVENTS), "PYTHONPATH": str(REPO_ROOT)}
+    (rdir / NATIVE).mkdir()
+    extra = {**probe.env(), "GOLF_TRACE_PATH": str(rdir / EVENTS / EVENTS), "PYTHONPATH": str(REPO_ROOT),
+             "GOLF_LEDGER_PATH": str(rdir / NATIVE / EVENTS)}
     if device == "cpu":
         extra["CUDA_VISIBLE_DEVICES"] = ""
+    else:
+        extra["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"  # deterministic cuBLAS where the script allows
     boot = ["-m", "auditor.dynamic.instrument.boot", SCRIPT]
     argv = [sys.executable, *boot] if nproc == 1 else \
         ["sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh", sys.executable, "-m", "torch.distributed.run",
@@ -184,8 +209,10 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     if nproc > 1:
         extra.update({"MASTER_ADDR": "127.0.0.1"})
     log = rdir / "stdout.log"
-    res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub), writable=[rdir / EVENTS],
-                        limits=Limits(wall_s=timeout), stdout_path=log, stderr_path=rdir / "stderr.log")
+    memory = CPU_MEMORY_BYTES if device == "cpu" else None  # CUDA needs its address space unlimited
+    res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub),
+                        limits=Limits(wall_s=timeout, memory_bytes=memory), stdout_path=log,
+                        stderr_path=rdir / "stderr.log", writable=[rdir])  # the run's events and ledger
     run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
     if not res.ok:
         tail = " | ".join(res.stderr_tail[-3:])[-400:]
@@ -197,4 +224,15 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
         return run
     run.reported_line = log.read_text(errors="replace").splitlines()[reported.line - 1]
     _read_ledger(run, rdir / EVENTS)
+    if run.reported is not None and any((rdir / NATIVE).glob(f"{EVENTS}.rank*")):
+        run.native = _native_check(run, rdir / NATIVE)
     return run
+
+
+def _native_check(run: Run, native_dir: Path) -> dict:
+    from auditor.dynamic.ledger import compare_native
+
+    try:
+        return compare_native(run.reported, Ledger.from_dir(native_dir, EVENTS))
+    except (LedgerError, OSError) as exc:
+        return {"error": str(exc)}

@@ -2,8 +2,9 @@
 and the four conditions checked against it (DESIGN.md, "The token ledger").
 
 - The **reported pass** is the set of counted scores written between the log line that reports
-  the score (a ``mark`` the instrumentation writes when a ``val_bpb`` line is printed) and the
-  previous such line; scores of a back-propagated loss (training) are not part of it.
+  the score (a ``mark`` the instrumentation writes when a ``val_bpb`` line is printed; a rounded
+  twin printed just before it with no score in between is the same result) and the previous such
+  line; scores of a back-propagated loss (training) are not part of it.
 - **C1** compares the pass of two runs whose streams agree before ``flip``: a counted score at
   ``t < flip`` that differs is a score that saw the future.
 - **C2**: every counted score comes from a normalized distribution over the vocabulary, and the
@@ -41,6 +42,7 @@ class Score:
     counted: np.ndarray  # bool per position
     pure: np.ndarray  # bool per position: the counted value is the picked score itself
     backward: bool = False
+    exported: np.ndarray | None = None  # bool per position: copied out of torch (``.numpy()``)
 
     @property
     def positions(self) -> np.ndarray:
@@ -84,7 +86,8 @@ class Ledger:
     """All events of one run (every rank), in time order."""
 
     def __init__(self, events: list[Event]):
-        self.events = sorted(events, key=lambda e: (e.t_ns, e.rank, e.seq))
+        events = sorted(events, key=lambda e: (e.t_ns, e.rank, e.seq))
+        self.events = sorted(events + _hidden_adapts(events), key=lambda e: (e.t_ns, e.rank, e.seq))
         metas = [e for e in self.events if e.kind == "meta"]
         if not metas:
             raise LedgerError("the event files hold no header")
@@ -123,9 +126,15 @@ class Ledger:
                 hit = np.zeros(s.positions.size, bool)
                 idx = e.positions  # a count record lists element indices into the score's positions
                 hit[idx[(idx >= 0) & (idx < hit.size)]] = True
+                if e.attrs.get("use") == "exported":
+                    s.exported = hit if s.exported is None else (s.exported | hit)
+                    continue
                 s.counted |= hit
                 if not e.attrs.get("pure", True):
                     s.pure &= ~hit
+        for s in out.values():  # values only copied out of torch: counted unless torch counted some
+            if s.exported is not None and not s.counted.any():
+                s.counted = s.exported.copy()
         return out
 
     # -- the reported pass -------------------------------------------------------------------------
@@ -143,19 +152,46 @@ class Ledger:
             if not hits:
                 raise LedgerError(f"the reported line was not printed under the tracer: {line_text.strip()!r}")
             end = hits[-1]
-        start = max((m.t_ns for m in marks if m.t_ns < end.t_ns), default=-1)
+        before = [m for m in marks if m.t_ns < end.t_ns]
+        stop = end.t_ns
+        while before and not self._scored_between(before[-1].t_ns, stop):
+            stop = before.pop().t_ns  # the same result printed twice (rounded, then _exact)
+        start = before[-1].t_ns if before else -1
         scores = [s for s in self.scores.values()
-                  if start < s.event.t_ns < end.t_ns and not s.backward and s.counted.any()]
+                  if start < s.event.t_ns < stop and not s.backward and s.counted.any()]
         scores.sort(key=lambda s: (s.event.t_ns, s.event.rank, s.event.seq))
         text = end.attrs.get("text", "")
         loss, bpb = VAL_LOSS.search(text), VAL_BPB.search(text)
         return ReportedPass(end, scores, float(loss[1]) if loss else None, float(bpb[1]) if bpb else None)
+
+    def _scored_between(self, t0: int, t1: int) -> bool:
+        return any(t0 < s.event.t_ns < t1 for s in self.scores.values())
 
     def around(self, event: Event, n: int = 2) -> list[str]:
         """One line per event near ``event`` on its rank (the context of a violation)."""
         same = [e for e in self.events if e.rank == event.rank and e.kind != "meta"]
         i = next((k for k, e in enumerate(same) if e.seq == event.seq), 0)
         return [describe(e) + ("   <--" if e is event else "") for e in same[max(0, i - n): i + n + 1]]
+
+
+def _hidden_adapts(events: list[Event]) -> list[Event]:
+    """An adapt for every score flagged ``hidden_change`` (its state's fingerprint moved with no
+    adapt seen): placed before that score's own read, with the positions read since the previous
+    score other than that read (calibration-like reads that were never scored)."""
+    out, reads, last_read = [], {}, {}
+    for e in events:
+        if e.kind == "read" and e.positions.size:
+            reads.setdefault(e.rank, []).append(e)
+        elif e.kind == "score":
+            batch = reads.pop(e.rank, [])
+            if e.attrs.get("hidden_change"):
+                own = batch[-1] if batch else None
+                earlier = [r.positions for r in batch[:-1]]
+                pos = np.unique(np.concatenate(earlier)) if earlier else np.zeros(0, np.int64)
+                t = (own.t_ns if own else e.t_ns) - 1
+                out.append(Event("adapt", -1, e.rank, t, e.site, pos,
+                                 {"version": e.attrs.get("version"), "how": "hidden (state fingerprint changed)"}))
+    return out
 
 
 def describe(e: Event) -> str:
@@ -273,6 +309,14 @@ def _close(a: float, b: float, rel: float) -> bool:
     return math.isfinite(a) and abs(a - b) <= rel * max(abs(b), 1e-12) + 1e-8
 
 
+def noise_floor(pa: ReportedPass, pb: ReportedPass) -> float:
+    """Largest difference of the counted scores of two runs on the same stream (nats)."""
+    pos_a, nll_a = pa.counted()
+    pos_b, nll_b = pb.counted()
+    _, ia, ib = np.intersect1d(pos_a, pos_b, return_indices=True)
+    return float(np.abs(nll_a[ia] - nll_b[ib]).max()) if ia.size else 0.0
+
+
 def check_c1(a: Ledger, pa: ReportedPass, b: Ledger, pb: ReportedPass, flip: int,
              atol: float = 1e-5) -> Violation | None:
     """Counted scores before ``flip`` must be equal in two runs whose streams differ after it."""
@@ -293,3 +337,21 @@ def check_c1(a: Ledger, pa: ReportedPass, b: Ledger, pb: ReportedPass, flip: int
                      f"{vb[bad[0]]:.6f} nats when only tokens after position {flip - 1} change "
                      f"({bad.size} of {common.size} positions before the flip differ)", owner.event.site,
                      value=float(diff[bad[0]]), limit=atol, context=a.around(owner.event))
+
+
+def compare_native(rp: ReportedPass, native: Ledger) -> dict:
+    """Cross-check the traced reported pass against a script's own ledger (the reference model's
+    eval writes one when ``GOLF_LEDGER_PATH`` is set): same counted positions, same NLLs?"""
+    pos, nll = rp.counted()
+    npos, nnll = [], []
+    for s in native.scores.values():
+        npos.append(s.positions[s.counted])
+        nnll.append(s.nll[s.counted])
+    npos = np.concatenate(npos) if npos else np.zeros(0, np.int64)
+    nnll = np.concatenate(nnll) if nnll else np.zeros(0)
+    same = np.array_equal(np.sort(pos), np.sort(npos))
+    diff = None
+    if same and pos.size:
+        diff = float(np.abs(nll[np.argsort(pos, kind="stable")] - nnll[np.argsort(npos, kind="stable")]).max())
+    return {"traced": int(pos.size), "native": int(npos.size), "same_positions": bool(same),
+            "max_abs_nll_diff": diff}

@@ -25,6 +25,12 @@ def prove_result(folder: Path, proof, options: AuditOptions | None = None) -> Au
     else:
         result = audit(ctx, scope="dynamic")
     result.notes.extend(proof.notes)
+    for run in proof.runs:
+        if run.native and "error" not in run.native:
+            agree = run.native["same_positions"] and (run.native["max_abs_nll_diff"] or 0.0) <= 1e-4
+            result.notes.append(f"run {run.label}: the script's own ledger {'agrees' if agree else 'DISAGREES'} "
+                                f"with the traced one ({run.native['native']} vs {run.native['traced']} counted "
+                                f"positions, max |dNLL| {run.native['max_abs_nll_diff']})")
     result.extra["prove"] = summary(proof)
     result.seconds = time.perf_counter() - start + proof.seconds
     return result
@@ -34,7 +40,7 @@ def summary(proof) -> dict:
     """What the proof ran and measured (JSON-ready, for the report's ``extra``)."""
     out = {"seconds": round(proof.seconds, 3), "flip": proof.flip, "error": proof.error,
            "runs": [{"label": r.label, "wall_s": round(r.wall_s, 3), "reported_line": r.reported_line,
-                     "error": r.error} for r in proof.runs]}
+                     "error": r.error, **({"native_ledger": r.native} if r.native else {})} for r in proof.runs]}
     run = proof.runs[0] if proof.runs else None
     if run is not None and run.reported is not None and not proof.error:
         from auditor.dynamic.ledger import recomputed

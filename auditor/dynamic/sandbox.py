@@ -33,10 +33,15 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 TAIL_LINES = 200
+TAIL_LINE_CHARS = 16_384  # each kept tail line (an endless line arrives in 1 MiB pieces)
 MAX_SINK_BYTES = 1 << 30  # per stream file: a flood of output cannot fill the disk (real logs: a few MB)
 JAIL = Path(__file__).resolve().with_name("_jail.py")
 _CONFINE = ("--mount", "--pid", "--fork", "--kill-child", "--mount-proc")
-_KEEP_FROM_PARENT = ("PATH",)
+# Kept from the auditor's environment: the search path, the operator's choice of GPUs and where
+# CUDA's libraries are, and the switches that keep NVLink multicast off on shared GPU hosts (a
+# program using it can take a host's GPUs out of service). None of them carries a secret.
+_KEEP_FROM_PARENT = ("PATH", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "NCCL_NVLS_ENABLE",
+                     "TORCH_SYMM_MEM_DISABLE_MULTICAST", "NVSHMEM_DISABLE_NVLS")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -204,9 +209,16 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
     """
     argv = [os.fspath(a) for a in argv]
     cwd = Path(cwd)
+    # The operator of a machine without user namespaces (some GPU VMs) may accept the risk for
+    # every dynamic run at once; the result still says the run was not isolated.
+    allow_no_isolation = allow_no_isolation or os.environ.get("GOLF_AUDIT_ALLOW_NO_ISOLATION") == "1"
     if env is None:
         env = scrubbed_env(home=cwd, tmpdir=cwd)
     full, isolated, confined = _command(argv, cwd, env, network, allow_no_isolation, confine_writes, writable)
+    if isolated:
+        # Inside the namespace only the loopback device exists: point NCCL's and gloo's
+        # bootstrap at it, or multi-GPU runs wait for an interface that is not there.
+        env = {"NCCL_SOCKET_IFNAME": "lo", "GLOO_SOCKET_IFNAME": "lo", **dict(env)}
     sinks = {"stdout": open(stdout_path, "w", encoding="utf-8", errors="replace") if stdout_path else None,
              "stderr": open(stderr_path, "w", encoding="utf-8", errors="replace") if stderr_path else None}
     tails = {"stdout": deque(maxlen=TAIL_LINES), "stderr": deque(maxlen=TAIL_LINES)}
@@ -230,7 +242,7 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
 
     def emit(stream: str, raw: bytes) -> None:
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        tails[stream].append(line)
+        tails[stream].append(line[:TAIL_LINE_CHARS])
         if sinks[stream] and written[stream] <= MAX_SINK_BYTES:
             written[stream] += len(raw) + 1
             sinks[stream].write(line + "\n" if written[stream] <= MAX_SINK_BYTES else

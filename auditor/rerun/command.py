@@ -7,6 +7,7 @@ cannot be re-run at all (no script, no sandbox) is ``RerunUnavailable`` (exit 3)
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ class RerunUnavailable(RuntimeError):
 @dataclass
 class RerunRequest:
     folder: Path
-    seeds: list[int]
+    seeds: list[int] | None  # None: the seeds the submission claims
     nproc: int
     data_path: Path
     tokenizer_path: Path
@@ -42,7 +43,10 @@ class RerunRequest:
     hooks: Hooks | None = None  # or any other hooks (tests plug fakes in here)
 
 
-def parse_seeds(text: str) -> list[int]:
+def parse_seeds(text: str) -> list[int] | None:
+    """``42,314,999`` -> [42, 314, 999]; ``claimed`` -> None (the submission's own seeds)."""
+    if text.strip().lower() == "claimed":
+        return None
     try:
         seeds = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
@@ -79,20 +83,22 @@ def run(req: RerunRequest, reporter):
 
     check_inputs(req)
     ctx = Context.load(req.folder, AuditOptions(ruleset=req.ruleset, track=req.track))
+    seeds = req.seeds if req.seeds is not None else claimed_seeds(ctx)
     try:
         plan = make_plan(ctx, req.nproc, req.python)
     except PlanError as exc:
         raise RerunUnavailable(str(exc)) from None
-    if not req.allow_no_isolation and not network_isolation_available():
+    allow = req.allow_no_isolation or os.environ.get("GOLF_AUDIT_ALLOW_NO_ISOLATION") == "1"  # as the sandbox
+    if not allow and not network_isolation_available():
         raise RerunUnavailable("cannot turn the network off here (unshare -rn failed); "
                                "use --allow-no-isolation to re-run with the network on")
     vocab = req.vocab_size or (None if "VOCAB_SIZE" in plan.readme_env else vocab_from_tokenizer(req.tokenizer_path))
     work = req.work_dir or Path(tempfile.mkdtemp(prefix="golf-rerun-"))
     hooks = req.hooks or (_instrument(plan, req, vocab, work) if req.instrument else None)
-    environment = probe_environment(plan.python)
-    opts = RerunOptions(req.seeds, req.data_path.resolve(), req.tokenizer_path.resolve(), work.resolve(), vocab,
+    environment = probe_environment(plan.python, allow_no_isolation=allow)
+    opts = RerunOptions(seeds, req.data_path.resolve(), req.tokenizer_path.resolve(), work.resolve(), vocab,
                         dict(req.env), req.timeout_s, max_wallclock_s=_wallclock(plan, req.env), hooks=hooks,
-                        allow_no_isolation=req.allow_no_isolation)
+                        allow_no_isolation=allow)
     outcome = rerun(ctx, plan, opts, reporter, environment)
     first = next((outcome.log_of(s) for s in outcome.seeds if outcome.log_of(s) is not None), None)
     outcome.environment = merged(environment, first)
@@ -103,6 +109,16 @@ def run(req: RerunRequest, reporter):
                                         "relative to it)"]
     result.extra["rerun"] = summary(ctx, outcome)
     return ctx, outcome, result
+
+
+def claimed_seeds(ctx) -> list[int]:
+    """The seeds the submission JSON claims results for, else the seeds of the runs its claim rests on."""
+    doc = ctx.submission
+    seeds = {c.seed for c in doc.seed_claims() if c.seed is not None} if doc is not None and doc.data else set()
+    seeds = seeds or {r.seed for r in ctx.evidence.claimed_runs if r.seed is not None}
+    if not seeds:
+        raise RerunUsageError(f"--seeds claimed: {ctx.root} claims no seeds (no per-seed results, no seeded logs)")
+    return sorted(seeds)
 
 
 def summary(ctx, outcome) -> dict:

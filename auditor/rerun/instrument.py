@@ -27,7 +27,8 @@ from auditor.rerun.runner import RUN_DIR, Hooks
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOT = "auditor.dynamic.instrument.boot"
 EVENTS = "events"
-TRAIN_SCAN_TOKENS = 500_000_000
+TRAIN_SCAN_TOKENS = 200_000_000  # training tokens scanned for shared windows (beyond: "not scanned")
+CHUNK_TOKENS = 16_000_000  # scanned a chunk at a time (bounded memory)
 
 
 class InstrumentUnavailable(RuntimeError):
@@ -55,7 +56,6 @@ def make_hooks(script: str, data_path: Path, tokenizer_path: Path, vocab_size: i
         raise InstrumentUnavailable("--instrument: this build has no eval-loop instrumentation "
                                     f"({BOOT} is missing)")
     stream_path = work / "val_stream.npy"
-
     vocab = vocab_size or _piece_count(tokenizer_path)
 
     def extra_env(seed_dir: Path) -> dict[str, str]:
@@ -92,14 +92,15 @@ def locating(stream_path: Path, data_path: Path, budget: int = TRAIN_SCAN_TOKENS
 
         stream = np.load(stream_path)
         val = np.unique(window_hashes(stream))
-        shared, scanned = 0, 0
+        seen, scanned = np.zeros(val.size, dtype=bool), 0
         for path in shard_paths(data_path, "train"):
-            if scanned >= budget:
-                return _quality(stream, repeated_windows(stream).size, None)
             tokens = read_shard(path)
+            if scanned + tokens.size > budget:
+                return _quality(stream, repeated_windows(stream).size, None)
             scanned += tokens.size
-            shared += int(np.isin(val, window_hashes(tokens), assume_unique=False).sum())
-        return _quality(stream, repeated_windows(stream).size, shared)
+            for start in range(0, tokens.size, CHUNK_TOKENS):
+                seen |= np.isin(val, window_hashes(tokens[start:start + CHUNK_TOKENS + 7]))
+        return _quality(stream, repeated_windows(stream).size, int(seen.sum()))
     except Exception as exc:  # noqa: BLE001 - unknown quality is reported as such
         return {"error": f"{type(exc).__name__}: {exc}", "unambiguous": False}
 
@@ -129,12 +130,15 @@ def analyse(seed_dir: Path, stream_path: Path, tokenizer_path: Path, vocab_size:
 
 def _reported_pass(ledger, log, lines: list[str]):
     """(line, pass) of the reported score: its line, or the first line of its label group (a rounded
-    line printed before its ``_exact`` twin is the one the evaluation's scores precede)."""
+    line printed before its ``_exact`` twin is the one the evaluation's scores precede); the pass
+    carries the reported line's full-precision values."""
     reported = log.reported
     group = sorted({e.line for e in log.evaluations if e.label == reported.label and e.val_bpb is not None})
     for n in [reported.line, *group]:
         rp = ledger.reported_pass(lines[n - 1])
         if rp.scores:
+            rp.val_bpb = float(reported.val_bpb.value)
+            rp.val_loss = float(reported.val_loss.value) if reported.val_loss is not None else rp.val_loss
             return lines[n - 1], rp
     return lines[reported.line - 1], None
 

@@ -37,14 +37,15 @@ print("GOLF_AUDIT_PROBE " + json.dumps(out))
 MARK = "GOLF_AUDIT_PROBE "
 
 
-def probe_environment(python: str, env: dict[str, str] | None = None, timeout_s: float = 120) -> dict:
+def probe_environment(python: str, env: dict[str, str] | None = None, timeout_s: float = 120,
+                      allow_no_isolation: bool = False) -> dict:
     """Run the probe in the sandbox; ``{"source": "probe", ...}`` or ``{"source": "none", "error"}``."""
     from auditor.dynamic.sandbox import Limits, run_sandboxed, scrubbed_env
 
     with tempfile.TemporaryDirectory(prefix="golf-probe-") as tmp:
         try:
             res = run_sandboxed([python, "-c", PROBE], cwd=Path(tmp), env=scrubbed_env(env),
-                                limits=Limits(wall_s=timeout_s))
+                                limits=Limits(wall_s=timeout_s), allow_no_isolation=allow_no_isolation)
         except Exception as exc:  # noqa: BLE001 - a probe failure is data, not a crash
             return {"source": "none", "error": f"{type(exc).__name__}: {exc}"}
     for line in res.stdout_tail:

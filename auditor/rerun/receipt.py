@@ -192,7 +192,7 @@ def _verify_folder(out: Verification, receipt: dict, folder: Path) -> None:
         return
     listed = {e.rel for e in FileTree.walk(folder).entries}
     for f in receipt["submission"]["files"]:
-        _compare(out, f"submission {f['path']}", folder / f["path"], f)
+        _compare(out, f"submission {f['path']}", _inside(folder, f["path"]), f)
     for rel in sorted(listed - {f["path"] for f in receipt["submission"]["files"]}):
         out.add(f"submission {rel}", "mismatch", "file not in the receipt (added after the re-run)")
 
@@ -206,14 +206,25 @@ def _verify_work(out: Verification, receipt: dict, work: Path) -> None:
     for seed in receipt["seeds"]:
         for key in ("log", "stdout", "stderr", "artifact"):
             if seed[key] is not None:
-                _compare(out, f"seed {seed['seed']} {key} {seed[key]['path']}", work / seed[key]["path"], seed[key])
-        if seed["log"] is not None and (work / seed["log"]["path"]).is_file():
-            again = seed_numbers(parse_log(work / seed["log"]["path"], name=seed["log"]["path"]))
+                _compare(out, f"seed {seed['seed']} {key} {seed[key]['path']}", _inside(work, seed[key]["path"]),
+                         seed[key])
+        log = _inside(work, seed["log"]["path"]) if seed["log"] is not None else None
+        if log is not None and log.is_file():
+            again = seed_numbers(parse_log(log, name=seed["log"]["path"]))
             bad = [f"{k}: receipt {seed[k]} vs log {v}" for k, v in again.items() if seed[k] != v]
             out.add(f"seed {seed['seed']} numbers", "mismatch" if bad else "ok", "; ".join(bad))
 
 
-def _compare(out: Verification, what: str, path: Path, record: dict) -> None:
+def _inside(base: Path, rel: str) -> Path | None:
+    """``base / rel`` when it stays inside ``base`` (a receipt is untrusted input), else None."""
+    path = (base / rel).resolve()
+    return path if path == base.resolve() or base.resolve() in path.parents else None
+
+
+def _compare(out: Verification, what: str, path: Path | None, record: dict) -> None:
+    if path is None:
+        out.add(what, "mismatch", "the path leaves its folder")
+        return
     if not path.is_file():
         out.add(what, "missing" if what.startswith("seed") else "mismatch", f"{path}: not found")
         return

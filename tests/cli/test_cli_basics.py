@@ -100,3 +100,11 @@ def test_against_a_record_folder_runs_the_statistics(run_cli):
     s004 = next(r for r in report["rules"] if r["rule_id"] == "S004")
     assert s004["status"] == "pass", s004
     assert "nats" in s004["evidence"][0]["text"] and "Welch" in s004["evidence"][0]["text"]
+
+
+def test_fail_on_never_changes_the_exit_code_not_the_verdict(run_cli):
+    code, out, _ = run_cli("audit", "fixtures/rules/J002/fail_bad_types", "--fail-on", "never", "--only", "J002",
+                           "--format", "json")
+    import json
+
+    assert code == 0 and json.loads(out)["verdict"] == "fail"

@@ -69,3 +69,20 @@ def test_plot_draws_the_ledger(run_cli, tmp_path):
     case = RULES / "C003" / "fail_prequant_ttt"
     code, _, _ = run_cli("prove", case, "--replay", case / "proof", "--plot", tmp_path / "l.png")
     assert code == 1 and (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_rule_discovery_does_not_load_the_ledger():
+    """The static path pays nothing for the dynamic rules (no numpy, no ledger import)."""
+    import subprocess
+    import sys
+
+    code = "import sys, auditor.registry as r; r.discover(); print('auditor.dynamic.ledger' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=FIXTURES.parent, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "sarif"])
+def test_every_format_renders_a_dynamic_finding(run_cli, fmt):
+    case = RULES / "C004" / "fail_two_pass_rescoring"
+    code, out, _ = run_cli("prove", case, "--replay", case / "proof", "--format", fmt)
+    assert code == 1 and "C004" in out and "train_gpt.py" in out

@@ -20,7 +20,6 @@ VAL = 2049  # 1 + 32 sequences of 64: flip point 1053, its sequence starts at ta
 
 # fixture -> (run the flipped-future second run?, {condition: first offending position (or range)})
 CASES = {
-    "plain": (True, {}),
     "sliding": (False, {}),
     "ttt_score_first": (False, {}),
     "ngram_mixture": (True, {}),
@@ -28,6 +27,7 @@ CASES = {
     "warmup_val": (False, {"C3": 1}),
     "ttt_adapt_first": (False, {"C3": 1}),
     "val_calibration": (False, {"C3": 1}),
+    "hidden_update": (False, {"C3": 1}),  # weights written through a numpy view: fingerprint
     "ngram_gold_only": (False, {"C2": 1}),
     "two_pass": (False, {"C4": 1}),
     "byte_miscount": (False, {"C4": 1}),
@@ -67,6 +67,14 @@ def test_fixture_verdict(name, tmp_path, probe_cache):
         assert path == "train_gpt.py" and line and v.context
 
 
+def test_plain_eval_is_clean_with_a_zero_noise_floor(tmp_path, probe_cache):
+    """Three runs: the flipped future (C1) and the same stream again (the noise floor, 0 on a CPU)."""
+    proof = prove(FIXTURES / "plain", work=tmp_path, c1=True, noise=True, cache=probe_cache, val_tokens=VAL)
+    assert proof.error is None and [r.label for r in proof.runs] == ["a", "b", "n"]
+    assert proof.c1_tolerance() == (1e-5, 0.0)
+    assert verdicts(proof) == {}
+
+
 def test_adapt_is_located_at_the_optimizer_step(tmp_path, probe_cache):
     proof = prove(FIXTURES / "prequant_ttt", work=tmp_path, c1=False, cache=probe_cache, val_tokens=VAL)
     v = check_c3(proof.main.ledger, proof.main.reported)
@@ -86,6 +94,8 @@ def test_tiny_fixture_full_proof_under_60s(tmp_path):
 SCRIPTS = {
     "crash": ("import torch\nraise SystemExit('boom: no data')\n", "the script failed"),
     "no_score_line": ("import torch\nprint('step:1/1 train_loss:1.0')\n", "printed no final val_bpb line"),
+    "memory_hog": ("import torch\nx = torch.ones(5 * 2**30)  # 20 GiB: over the CPU address-space limit\n",
+                   "the script failed"),
     "untraced": ("import torch\nprint('final_int8_zlib_roundtrip_exact val_loss:2.00000000 val_bpb:1.20000000')\n",
                  "no score was traced"),
 }

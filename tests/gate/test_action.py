@@ -45,12 +45,15 @@ def run_step(repo, tmp_path, **inputs):
     return outputs, summary.read_text() if summary.exists() else ""
 
 
-def test_action_gate_step_passes_a_legal_pr(repo, tmp_path):
+def test_action_gate_step_with_fail_on_never_stays_green_but_says_fail(repo, tmp_path):
     repo.branch("pr")
     repo.add_folder(f"{TRACK}/2026-04-01_NewRecord", legal_files())
     head = repo.commit("Add record")
     outputs, summary = run_step(repo, tmp_path, base="main", head=head, pr="150", fail_on="never")
-    assert outputs["exit-code"] == "0" and outputs["verdict"] == "pass"
+    # fail-on never keeps the job green, but never calls a failing audit a pass: the folder claims
+    # 1.219 against a frontier of 1.2, which S004 rejects.
+    assert outputs["exit-code"] == "0" and outputs["verdict"] == "fail"
+    assert "S004" in summary
     report = Path(outputs["dir"])
     assert sorted(p.name for p in report.iterdir()) == ["golf-audit.json", "golf-audit.md", "golf-audit.sarif",
                                                          "pr-number"]

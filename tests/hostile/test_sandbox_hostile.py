@@ -149,18 +149,20 @@ def test_reads_are_not_confined(tmp_path):
 
 
 def test_an_output_flood_keeps_the_auditor_bounded(tmp_path):
-    """200 MB on stdout, half of it in one endless line: the sandbox keeps a bounded tail."""
-    code = ("import sys\nw = sys.stdout.buffer.write\nw(b'y' * (100 << 20))\n"
-            "for _ in range(1 << 20):\n    w(b'x' * 99 + b'\\n')\n")
+    """250 MB on stdout: one endless 50 MB line, 150 lines of 1 MB, then half a million short ones.
+    The sandbox keeps a bounded tail (the last 200 lines, each cut to 16 kB)."""
+    code = ("import sys\nw = sys.stdout.buffer.write\nw(b'y' * (50 << 20))\n"
+            "for _ in range(150):\n    w(b'v' * (1 << 20) + b'\\n')\n"
+            "for _ in range(1 << 19):\n    w(b'x' * 99 + b'\\n')\n")
     probe = ("import resource, sys, json\nfrom auditor.dynamic.sandbox import run_sandboxed, Limits\n"
              f"r = run_sandboxed([sys.executable, '-c', {code!r}], cwd={str(tmp_path)!r}, allow_no_isolation=True,"
-             " limits=Limits(wall_s=120))\n"
+             " limits=Limits(wall_s=300))\n"
              "print(json.dumps([r.ok, len(r.stdout_tail), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))\n")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     ok, tail, rss_kb = json.loads(out.stdout.splitlines()[-1])
     assert ok and tail == 200
-    assert rss_kb < 150 * 1024
+    assert rss_kb < 100 * 1024
 
 
 def _pids_with_cmdline(cmdline: str) -> list[int]:

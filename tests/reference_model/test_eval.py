@@ -119,6 +119,18 @@ def test_ledger_counts_each_position_once_and_recomputes_bpb(tmp_path, tiny_trai
     assert computed == (data.n if stride == 0 else len(sliding_windows(data.n, SEQ, stride)) * SEQ)
 
 
+def test_counted_only_ledger_keeps_the_counted_scores(tmp_path, tiny_trained, monkeypatch):
+    model, data, _ = tiny_trained
+    spec = EvalSpec(mode="sliding", seq_len=SEQ, batch_seqs=4, stride=32)
+    _, full = ledger_events(tmp_path, model, data, spec)
+    monkeypatch.setenv("GOLF_LEDGER_COUNTED_ONLY", "1")
+    _, small = ledger_events(tmp_path, model, data, spec)
+    assert sum(e.positions.size for e in small if e.kind == "score") == data.n
+    assert all(e.counted.all() for e in small if e.kind == "score")
+    for a, b in zip(counted_scores(full), counted_scores(small)):
+        assert np.array_equal(a, b)
+
+
 def test_sliding_improves_on_plain(tiny_trained):
     model, data, _ = tiny_trained
     plain = evaluate(model, data, EvalSpec(mode="plain", seq_len=SEQ, batch_seqs=8))

@@ -19,9 +19,9 @@ H100 = "NVIDIA H100 80GB HBM3"
 
 
 def log_lines(seed, bpb, model, code=len(CODE), total=None, steps=30, train_ms=1364, eval_ms=167, stop=False,
-              final=True):
+              final=True, val_tokens=16383):
     """A challenge-style log; line numbers: 3 step, 4 stop (if any), then model, code, total, finals."""
-    lines = [f"seed:{seed}", "world_size:1",
+    lines = [f"seed:{seed}", f"val_tokens:{val_tokens} world_size:1",
              f"step:{steps}/{steps if not stop else 20000} train_loss:3.6786 train_time:{train_ms}ms "
              f"step_avg:{train_ms / steps:.2f}ms"]
     if stop:
@@ -114,6 +114,10 @@ def r002():
     original = {"train_seed42.log": log_lines(42, 2.3101, 3000, steps=13780, train_ms=599952, stop=True)}
     write_case("R002", "pass_steps_differ_warns", claims=claims(2.3101), runs=[seed_run(42, 3000)],
                logs={_log(42): log_lines(42, 2.41930731, 3000)}, original_logs=original,
+               expected=[(_log(42), 8, "warning"), ("submission.json", 3, "warning")])
+    other_val = {"train_seed42.log": log_lines(42, 2.3101, 3000, val_tokens=62021632)}
+    write_case("R002", "pass_other_validation_set_warns", claims=claims(2.3101), runs=[seed_run(42, 3000)],
+               logs={_log(42): log_lines(42, 2.41930731, 3000)}, original_logs=other_val,
                expected=[(_log(42), 8, "warning"), ("submission.json", 3, "warning")])
 
 

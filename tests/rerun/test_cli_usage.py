@@ -77,3 +77,21 @@ def test_work_dir_inside_the_folder(run_cli, folder, data):
     code, _, err = run_cli("rerun", folder, "--seeds", "1", "--data-path", data[0], "--tokenizer-path", data[1],
                            "--work-dir", folder / "work")
     assert code == 2 and "inside the submission folder" in err
+
+
+def test_claimed_seeds(tmp_path):
+    from auditor.context import Context
+    from auditor.rerun.command import RerunUsageError, claimed_seeds, parse_seeds
+
+    assert parse_seeds("claimed") is None and parse_seeds(" 42, 7") == [42, 7]
+    f = tmp_path / "s"
+    f.mkdir()
+    (f / "submission.json").write_text('{"val_bpb": 1.2, "seeds": {"314": {"val_bpb": 1.2}, "42": {"val_bpb": 1.2}}}')
+    assert claimed_seeds(Context.load(f)) == [42, 314]
+    (f / "submission.json").write_text('{"val_bpb": 1.2}')
+    (f / "train_seed7.log").write_text("seed:7\nstep:1/1 train_time:5ms\nfinal_int8_zlib_roundtrip_exact val_loss:2.0 "
+                                       "val_bpb:1.2\n")
+    assert claimed_seeds(Context.load(f)) == [7]
+    (f / "train_seed7.log").unlink()
+    with pytest.raises(RerunUsageError, match="claims no seeds"):
+        claimed_seeds(Context.load(f))

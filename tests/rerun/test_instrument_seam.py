@@ -49,3 +49,27 @@ def test_wrap_script_runs_the_boot_module_under_torchrun():
     assert wrap_script(argv, "train_gpt.py") == [*argv[:5], "-m", BOOT, "train_gpt.py", "--x", "1"]
     with pytest.raises(ValueError):
         wrap_script(argv, "other.py")
+
+
+def test_locating_counts_repeated_and_train_shared_windows(tmp_path, monkeypatch):
+    import numpy as np
+
+    from auditor.rerun import instrument
+    from reference_model.data import write_shard
+
+    rng = np.random.default_rng(0)
+    val = rng.integers(0, 1000, 400).astype(np.uint16)
+    val[300:308] = val[100:108]  # one 8-token window twice in the validation stream
+    train = rng.integers(1000, 2000, 100).astype(np.uint16)
+    train = np.concatenate([train[:45], val[200:208], train[45:]])  # shared, across a chunk boundary
+    (tmp_path / "d").mkdir()
+    write_shard(tmp_path / "d" / "fineweb_train_000000.bin", train)
+    np.save(tmp_path / "val.npy", val)
+    monkeypatch.setattr(instrument, "CHUNK_TOKENS", 48)
+    q = instrument.locating(tmp_path / "val.npy", tmp_path / "d")
+    assert q == {"val_windows": 393, "repeated_in_val": 2, "shared_with_train": 1, "unambiguous": False}
+    assert instrument.locating(tmp_path / "val.npy", tmp_path / "d", budget=10)["shared_with_train"] is None
+    np.save(tmp_path / "val.npy", val[:250])
+    assert instrument.locating(tmp_path / "val.npy", tmp_path / "d")["unambiguous"] is False  # still shares one
+    np.save(tmp_path / "val.npy", val[:190])
+    assert instrument.locating(tmp_path / "val.npy", tmp_path / "d")["unambiguous"] is True

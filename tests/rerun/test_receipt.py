@@ -96,3 +96,15 @@ def test_verdict_without_any_comparison_is_unverified(tmp_path):
     ctx.rerun = RerunOutcome.load(tmp_path / "case" / "rerun")
     result = audit(ctx, scope="rerun", only=["R003"])
     assert verdict_of(result) == "unverified"
+
+
+def test_paths_leaving_their_folder_are_not_read(tmp_path):
+    path, data = _receipt(tmp_path, "R002/pass_within_tolerance")
+    (tmp_path / "secret.txt").write_text("not yours")
+    data["submission"]["files"][0]["path"] = "../../secret.txt"
+    data["seeds"][0]["log"]["path"] = "/etc/hostname"
+    data["digest"]["value"] = digest(data)
+    write_receipt(path, data)
+    status = _status(verify_receipt(path))
+    assert status["submission ../../secret.txt"] == "mismatch"
+    assert status["seed 42 log /etc/hostname"] == "mismatch" and "seed 42 numbers" not in status

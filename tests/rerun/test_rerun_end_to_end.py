@@ -70,12 +70,12 @@ def test_timeout_kills_the_whole_process_group(run_cli, tmp_path, rerun_args):
         f"p = subprocess.Popen(['sleep', {tag!r}])\nopen('grandchild.started', 'w').write(str(p.pid))\n"
         "time.sleep(120)\n")
     start = time.monotonic()
-    code, out, _ = run_cli("rerun", folder, *rerun_args(7), "--timeout", "8", "--format", "json")
+    code, out, _ = run_cli("rerun", folder, *rerun_args(7), "--timeout", "15", "--format", "json")
     report = _report(out)
     assert code == 1 and report["verdict"] == "fail"
     r001 = [f for f in report["findings"] if f["rule_id"] == "R001"]
     assert len(r001) == 1 and "killed after the" in r001[0]["message"]
-    assert time.monotonic() - start < 60
+    assert time.monotonic() - start < 90
     from tests.dynamic.test_sandbox_basics import _gone, _pids_running
 
     assert (Path(report["extra"]["rerun"]["work_dir"]) / "seed_7" / "run" / "grandchild.started").exists()

@@ -18,8 +18,8 @@ per token, and nothing assumes a CPU tensor.
 
 from __future__ import annotations
 
-import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
 from auditor.dynamic.events import EventWriter
-from auditor.dynamic.instrument.locate import StreamIndex
+from auditor.dynamic.instrument.locate import K
 
 T = torch.Tensor
 ATTR = "_golf_taint"
@@ -85,22 +85,75 @@ LOG_SOFTMAX = _names(F.log_softmax, torch.log_softmax, T.log_softmax)
 SOFTMAX = _names(F.softmax, torch.softmax, T.softmax)
 PICK = _names(torch.gather, T.gather, torch.take_along_dim, T.take_along_dim)
 BACKWARD = _names(T.backward, torch.autograd.backward)
+EXPORT = _names(T.numpy, T.tolist)  # values leave torch: what happens to them next is not seen
+
+
+_PRIME = 0x5851F42D4C957F2D  # odd, < 2**63: int64 multiply wraps the same on every device
+
+
+class DeviceIndex:
+    """The probe stream's 8-gram index as tensors on one device: token ids are located where they
+    live, with no host synchronisation (``locate`` is a fixed sequence of tensor ops)."""
+
+    def __init__(self, stream: np.ndarray, device):
+        self.stream = torch.as_tensor(np.asarray(stream, dtype=np.int64), device=device)
+        h = self.hashes(self.stream)
+        self.sorted, self.order = torch.sort(h)
+
+    @staticmethod
+    def hashes(a: T) -> T:
+        n = a.numel() - K + 1
+        h = torch.zeros(max(n, 0), dtype=torch.int64, device=a.device)
+        for j in range(K):
+            h = h * _PRIME + a[j:j + n] + 1
+        return h
+
+    def locate(self, tokens: T) -> T:
+        """Stream position of every element (same shape), -1 where no verified 8-window covers it."""
+        flat = tokens.detach().reshape(-1).to(torch.int64)
+        if flat.numel() < K or self.sorted.numel() == 0:
+            return torch.full(tokens.shape, -1, dtype=torch.int64, device=flat.device)
+        h = self.hashes(flat)
+        i = torch.searchsorted(self.sorted, h).clamp_(max=self.sorted.numel() - 1)
+        start = torch.where(self.sorted[i] == h, self.order[i], -1)
+        pos = torch.full_like(flat, -1)
+        for j in range(K):  # window i covers elements i..i+K-1
+            cand = torch.where(start >= 0, start + j, -1)
+            pos = torch.maximum(pos, F.pad(cand, (j, K - 1 - j), value=-1))
+        ok = (pos >= 0) & (self.stream[pos.clamp(min=0)] == flat)
+        return torch.where(ok, pos, -1).view(tokens.shape)
+
+    def follow(self, input_pos: T, targets: T) -> T:
+        """Targets that follow located inputs: ``input_pos + 1`` where the stream agrees."""
+        cand = torch.where(input_pos >= 0, input_pos + 1, -1)
+        cand = torch.where(cand < self.stream.numel(), cand, -1)
+        ok = (cand >= 0) & (self.stream[cand.clamp(min=0)] == targets.to(torch.int64))
+        return torch.where(ok, cand, -1)
 
 
 class Tracer:
-    """Owns the event writer and the ledger state of one process (one rank)."""
+    """Owns the event writer and the ledger state of one process (one rank).
+
+    Events are queued with their device tensors and written (one host copy for many events) every
+    ``FLUSH`` records, at adapts and at exit; sequence numbers and timestamps are fixed when an
+    event is queued, so the file is the same as if each had been written at once."""
+
+    FLUSH = 256
 
     def __init__(self, stream: np.ndarray, path: str, *, vocab_size: int, root: str, rank: int = 0,
                  world_size: int = 1):
-        self.index = StreamIndex(stream)
+        self.stream = np.asarray(stream, dtype=np.int64)
+        self.indexes: dict[str, DeviceIndex] = {}
         self.vocab = int(vocab_size)
         self.root = str(Path(root).resolve())
-        self.writer = EventWriter(path, rank=rank, world_size=world_size, stream_len=len(self.index),
+        self.writer = EventWriter(path, rank=rank, world_size=world_size, stream_len=int(self.stream.size),
                                   source="instrument", vocab_size=self.vocab)
+        self.queue: list[tuple] = []
+        self.queued = 0  # events in the queue (fingerprint snapshots are queued too but not written)
         self.version = 0
-        self.pending_grad: list[np.ndarray] = []   # positions read/scored with grad since the last adapt
-        self.unscored: list[np.ndarray] = []       # positions read without grad and not scored yet
-        self.last_read: np.ndarray | None = None
+        self.pending_grad: list[T] = []   # positions read/scored with grad since the last adapt
+        self.unscored: list[T] = []       # positions read without grad and not scored yet
+        self.last_read: T | None = None
         self.storages: set[int] = set()
         self.modules: set[int] = set()
         self.in_step = 0
@@ -108,6 +161,8 @@ class Tracer:
         self.inplace_cache: dict = {}
         self.collectives = 0
         self.ddp = False
+        self.state: list[T] = []  # parameters and buffers of every module that ran (fingerprinted)
+        self.last_fp: np.ndarray | None = None
 
     # -- site -------------------------------------------------------------------------------------
     def site(self) -> str:
@@ -122,66 +177,117 @@ class Tracer:
             frame = frame.f_back
         return fallback or "?"
 
+    # -- the queue --------------------------------------------------------------------------------
+    def emit(self, kind: str, positions, attrs: dict, arrays: dict | None = None, site: str | None = None) -> int:
+        """Queue one event; returns the ``seq`` it will have. ``positions`` may be a tensor with -1
+        for "not a validation position" (dropped, with the per-position arrays, when written)."""
+        seq = self.writer._seq + self.queued
+        self.queued += 1
+        self.queue.append((kind, positions, attrs, arrays or {}, site or self.site(), time.monotonic_ns()))
+        if len(self.queue) >= self.FLUSH:
+            self.flush()
+        return seq
+
+    def flush(self) -> None:
+        queue, self.queue, self.queued = self.queue, [], 0
+        for kind, positions, attrs, arrays, site, t_ns in queue:
+            if kind == "_fp":  # the state right after an observed change: not an event
+                self.last_fp = None if positions is None else _host(positions)
+                continue
+            if kind == "score":
+                self._check_fingerprint(attrs, arrays.pop("_fp", None))
+            pos = _host(positions)
+            keep = pos >= 0
+            arrays = {k: _host(v)[keep] if k != "counted" else np.full(int(keep.sum()), bool(v)) for k, v in arrays.items()}
+            if kind == "adapt":
+                pos = np.unique(pos[keep])
+            else:
+                pos = pos[keep]
+            self.writer.emit(kind, pos, attrs, arrays, site=site, t_ns=t_ns)
+        self.writer.flush()
+
+    def _check_fingerprint(self, attrs: dict, fp) -> None:
+        """A state that changed between two scores with no adapt seen (a write that bypassed torch
+        functions: a numpy view, a custom kernel) is flagged on the later score: ``hidden_change``."""
+        if fp is None:
+            return
+        fp = _host(fp)
+        last, self.last_fp = self.last_fp, fp
+        if last is not None and last.shape == fp.shape and not np.array_equal(last, fp):
+            attrs["hidden_change"] = True
+
+    def fingerprint(self) -> T | None:
+        """Sampled sums of every tracked parameter and buffer (a few elements each), on device."""
+        tensors = [t for t in self.state if t.numel()]
+        if not tensors:
+            return None
+        with torch.no_grad():
+            sums = [t.detach().reshape(-1)[:: max(1, t.numel() // 64)][:64].double().sum().to(tensors[0].device)
+                    for t in tensors]
+            return torch.stack(sums)
+
+    def index(self, device) -> DeviceIndex:
+        key = str(device)
+        if key not in self.indexes:
+            self.indexes[key] = DeviceIndex(self.stream, device)
+        return self.indexes[key]
+
     # -- reads ------------------------------------------------------------------------------------
     def on_embedding(self, ids: T, weight: T) -> None:
-        pos = self.index.locate(ids.detach().to("cpu", torch.int64).numpy())
+        pos = self.index(ids.device).locate(ids)
         self.last_read = pos
-        hit = pos[pos >= 0]
-        if hit.size == 0:
-            return
         grad = torch.is_grad_enabled() and bool(weight.requires_grad)
-        self.writer.read(hit, grad=grad, site=self.site())
-        (self.pending_grad if grad else self.unscored).append(hit)
+        self.emit("read", pos, {"grad": grad})
+        (self.pending_grad if grad else self.unscored).append(pos.reshape(-1))
         self.last_kind = "read"
 
-    def locate_targets(self, target: T) -> np.ndarray:
-        tgt = target.detach().to("cpu", torch.int64).numpy()
-        pos = self.index.locate(tgt)
-        if self.last_read is not None and self.last_read.size == tgt.size:
-            follow = self.index.targets_from_inputs(self.last_read.reshape(tgt.shape), tgt)
-            pos = np.where(pos >= 0, pos, follow)
-        return pos
+    def locate_targets(self, target: T) -> T:
+        """Targets by content; where that fails (rows shorter than 8), as the inputs' successors."""
+        ix = self.index(target.device)
+        if self.last_read is not None and self.last_read.numel() == target.numel() \
+                and self.last_read.device == target.device:
+            follow = ix.follow(self.last_read.reshape(target.shape), target)
+            if target.device.type == "cpu" and _all_found(follow, self.last_read):
+                return follow  # on the host the check is free and saves the hashing
+            return torch.where(follow >= 0, follow, ix.locate(target))  # on a GPU: no sync
+        return ix.locate(target)
 
     # -- scores -----------------------------------------------------------------------------------
-    def score(self, pos: np.ndarray, nll: T, *, normalized: bool, counted: bool, grad: bool,
-              how: str) -> tuple[int, np.ndarray] | None:
-        """Write a score event; returns its seq and, shaped like ``pos``, each element's index in
+    def score(self, pos: T, nll: T, *, normalized: bool, counted: bool, grad: bool,
+              how: str) -> tuple[int, T]:
+        """Queue a score event; returns its seq and, shaped like ``pos``, each element's index in
         the event's position list (-1: not a validation target). Taints carry these indices, so a
         position that occurs in several rows of one batch is counted only where it is counted."""
-        mask = pos.ravel() >= 0
-        if not mask.any():
-            return None
-        index = np.full(mask.size, -1, dtype=np.int64)
-        index[mask] = np.arange(int(mask.sum()))
-        values = nll.detach().reshape(-1).to("cpu", torch.float64).numpy()[mask]
-        positions = pos.ravel()[mask]
-        seq = self.writer.score(positions, values, version=self.version, normalized=normalized,
-                                counted=np.full(positions.size, counted), site=self.site(), grad=grad,
-                                how=how)
+        mask = pos.reshape(-1) >= 0
+        index = torch.where(mask, torch.cumsum(mask, 0) - 1, -1).view(pos.shape)
+        attrs = {"version": self.version, "normalized": bool(normalized), "grad": grad, "how": how}
+        arrays = {"nll": nll.detach().reshape(-1).to(torch.float64), "counted": counted}
+        fp = self.fingerprint()
+        if fp is not None:
+            arrays["_fp"] = fp
+        seq = self.emit("score", pos.reshape(-1), attrs, arrays)
         if grad:
-            self.pending_grad.append(positions)
+            self.pending_grad.append(pos.reshape(-1))
         self.unscored.clear()
         self.last_kind = "score"
-        return seq, index.reshape(pos.shape)
+        return seq, index
 
     def count(self, taint: Taint, use: str = "counted") -> None:
         for seq, posmap in taint.sources:
             if use == "backward":
-                self.writer.count(np.zeros(0, np.int64), score=seq, use=use, site=self.site())
+                self.emit("count", np.zeros(0, np.int64), {"score": seq, "use": use, "pure": True})
             elif posmap is not None:  # element indices into the score event's positions
-                sel = posmap.detach().reshape(-1)
-                sel = sel[sel >= 0].to("cpu").numpy()
-                if sel.size:
-                    self.writer.count(sel, score=seq, use=use, pure=taint.pure, site=self.site())
+                self.emit("count", posmap.detach().reshape(-1), {"score": seq, "use": use, "pure": taint.pure})
 
     # -- adapts -----------------------------------------------------------------------------------
     def adapt(self, how: str, **attrs) -> None:
         parts = self.pending_grad + self.unscored
-        pos = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
-        if self.last_kind == "adapt-inplace" and how.startswith("inplace") and pos.size == 0:
+        self.queue.append(("_fp", self.fingerprint(), {}, {}, "", 0))  # the state after this change
+        if self.last_kind == "adapt-inplace" and how.startswith("inplace") and not parts:
             return  # one burst of writes (e.g. load_state_dict) is one new state
         self.version += 1
-        self.writer.adapt(pos, version=self.version, how=how, site=self.site(), **attrs)
+        pos = torch.cat([p.to("cpu") for p in parts]) if parts else np.zeros(0, np.int64)
+        self.emit("adapt", pos, {"version": self.version, "how": how, **attrs})
         self.pending_grad, self.unscored = [], []
         self.last_kind = "adapt-inplace" if how.startswith("inplace") else "adapt"
 
@@ -192,14 +298,31 @@ class Tracer:
         if type(module).__name__ == "DistributedDataParallel":
             self.ddp = True  # its gradients are averaged across ranks: every step is collective
         for t in list(module.parameters()) + list(module.buffers()):
-            self.storages.add(_storage(t))
+            key = _storage(t)
+            if key not in self.storages:
+                self.storages.add(key)
+                self.state.append(t)
 
     def is_state(self, t) -> bool:
         return isinstance(t, T) and bool(self.storages) and _storage(t) in self.storages
 
     def close(self) -> None:
-        self.writer.mark("exit", site="exit")
+        self.emit("mark", None, {"name": "exit"}, site="exit")
+        self.flush()
         self.writer.close()
+
+
+def _host(x) -> np.ndarray:
+    if x is None:
+        return np.zeros(0, np.int64)
+    if isinstance(x, T):
+        return x.detach().to("cpu").numpy()
+    return np.asarray(x)
+
+
+def _all_found(follow: T, read: T) -> bool:
+    """Did every located input yield its target?"""
+    return bool(((follow >= 0) | (read.reshape(follow.shape) < 0)).all())
 
 
 def _storage(t: T) -> int:
@@ -354,7 +477,7 @@ class TraceMode(TorchFunctionMode):
         if hit is None:
             return out
         seq, index = hit
-        return _set(out, Taint([(seq, None if aggregate else torch.from_numpy(index).to(out.device))]))
+        return _set(out, Taint([(seq, None if aggregate else index.to(out.device))]))
 
     def _generic(self, out, args):
         taints = [x for x in (taint_of(a) for a in args) if x is not None and x.sources]
@@ -466,7 +589,7 @@ class TraceMode(TorchFunctionMode):
         out = func(*args, **kwargs)
         if src is None or not src.sources:
             return out
-        self.t.count(src)
+        self.t.count(src, use="exported" if func in EXPORT else "counted")
         return _set(out, Taint([(s, None) for s, _ in src.sources], src.pure))
 
     def _backward(self, func, args, kwargs):
