@@ -1,6 +1,6 @@
 """Auditing any folder stays under 200 MB of memory, whatever the input size.
 
-A folder of about 200 MB (a real log grown to 120 MB, five logs built to make the parsers keep
+A folder of about 170 MB (a real log grown to 100 MB, five logs built to make the parsers keep
 what they read, a README and a submission JSON just under their caps) is audited by the real
 command line in a child process; its peak RSS is measured around it. The benchmark
 (``bench/hostile.py``) runs the same with a 2 GB log.
@@ -24,7 +24,7 @@ LIMIT_MB = 200
 def test_a_200_mb_folder_is_audited_in_bounded_memory(tmp_path):
     folder = tmp_path / "records" / "track_10min_16mb" / "2026-03-20_Big"
     folder.mkdir(parents=True)
-    inputs.write_big_log(folder / "train_seed42.log", 120 << 20)
+    inputs.write_big_log(folder / "train_seed42.log", 100 << 20)
     attacks = inputs.write_attack_logs(folder, 14 << 20)
     inputs.write_big_neighbours(folder)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
