@@ -212,7 +212,7 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     memory = CPU_MEMORY_BYTES if device == "cpu" else None  # CUDA needs its address space unlimited
     res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub),
                         limits=Limits(wall_s=timeout, memory_bytes=memory), stdout_path=log,
-                        stderr_path=rdir / "stderr.log")
+                        stderr_path=rdir / "stderr.log", writable=[rdir])  # the run's events and ledger
     run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
     if not res.ok:
         tail = " | ".join(res.stderr_tail[-3:])[-400:]
