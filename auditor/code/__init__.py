@@ -13,11 +13,12 @@ from functools import cached_property
 
 from auditor.code.config import Config, apply_overrides, collect_settings
 from auditor.code.flow import Flow, Site, call_name
-from auditor.code.index import MAX_CODE_BYTES, Index, Module, build_index
+from auditor.code.index import MAX_CODE_BYTES, MAX_TOTAL_CODE_BYTES, Index, Module, build_index
 from auditor.parsers.textlines import ReadStats, read_lines, strip_prefix
 from auditor.safefs import UnsafePath
 
 __all__ = ["CodeBase", "Site", "Module"]
+MAX_EMBEDDED_LINES = 200_000  # the longest script a log may embed (real ones: ~3,000 lines)
 
 
 class CodeBase:
@@ -48,7 +49,11 @@ class CodeBase:
         log = logs[0]
         sections = log.run.code_sections
         last = max(s.end for s in sections)
-        lines = [""] * last
+        if last > MAX_EMBEDDED_LINES:  # a hostile log's "code section" can span millions of lines
+            self.unread.append((log.rel, f"embedded code runs to line {last:,}, past the {MAX_EMBEDDED_LINES:,} "
+                                         "lines read"))
+            return {}
+        lines, size = [""] * last, 0
         try:
             with open(self.ctx.tree.path_of(log.rel), "rb") as stream:
                 for n, text in read_lines(stream, ReadStats()):
@@ -56,16 +61,25 @@ class CodeBase:
                         break
                     if log.run.is_code_line(n):
                         lines[n - 1] = strip_prefix(text)
+                        size += len(text) + 1
+                    if size > MAX_CODE_BYTES:
+                        self.unread.append((log.rel, f"embedded code over the {MAX_CODE_BYTES:,}-byte limit"))
+                        return {}
         except (UnsafePath, OSError):
             return {}
         return {log.rel: "\n".join(lines) + "\n"}
 
     @cached_property
     def _python_files(self) -> dict[str, str]:
-        out = {}
-        for entry in self.ctx.code_files:
+        """Text of the folder's Python files, root-level first, within the per-file and total caps."""
+        out, total = {}, 0
+        for entry in sorted(self.ctx.code_files, key=lambda e: (e.rel.count("/"), e.rel)):
             if entry.size > MAX_CODE_BYTES:
                 self.unread.append((entry.rel, f"{entry.size:,} bytes, over the {MAX_CODE_BYTES:,}-byte limit"))
+                continue
+            total += entry.size
+            if total > MAX_TOTAL_CODE_BYTES:
+                self.unread.append((entry.rel, f"over the {MAX_TOTAL_CODE_BYTES:,} bytes read for all code"))
                 continue
             try:
                 out[entry.rel] = self.ctx.read_text(entry.rel, MAX_CODE_BYTES)

@@ -11,11 +11,15 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from auditor.code.unwrap import EXEC_NAMES, Layer, unwrap_source, virtual_path
+from auditor.code.unwrap import EXEC_NAMES, MAX_PARSE_TOKENS, Layer, count_tokens, unwrap_source, virtual_path
 
 MAX_CODE_BYTES = 4 * 1024 * 1024
+MAX_TOTAL_CODE_BYTES = 16 * 1024 * 1024  # all code files read, together
+MAX_INDEX_TOKENS = MAX_PARSE_TOKENS * 3 // 2  # all modules parsed, together (memory bound)
 FUNC_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+# Contexts and operators: shared singletons with nothing below them, left out of the index.
+ATOMS = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 
 
 @dataclass
@@ -33,7 +37,7 @@ class Module:
         """One walk: parent links, the nodes each function owns (its body without nested
         functions; the module owns module-level code and class bodies), and nodes by type."""
         parents, owned, by_type, owner_of = self.parents, self.owned, self.by_type, self.owner
-        AST, funcs = ast.AST, FUNC_TYPES
+        AST, funcs, atoms = ast.AST, FUNC_TYPES, ATOMS
         stack = [(self.tree, self.tree)]
         owned[self.tree] = []
         while stack:
@@ -48,7 +52,7 @@ class Module:
             for name in node._fields:
                 value = getattr(node, name, None)
                 for child in (value if isinstance(value, list) else (value,)):
-                    if isinstance(child, AST):
+                    if isinstance(child, AST) and not isinstance(child, atoms):
                         parents[child] = node
                         owner_of[child] = inner
                         mine.append(child)
@@ -102,6 +106,8 @@ def parse(source: str) -> ast.Module | None:
     """The AST, or None. Python 3.12 f-strings that reuse their quote inside ``{…}`` (common in
     minified records) do not parse on 3.11: such lines are repaired by swapping the inner quotes,
     which keeps every line number."""
+    if source.startswith("\ufeff"):  # a UTF-8 byte-order mark: Python reads past it
+        source = source[1:]
     lines = None
     for _ in range(MAX_REPAIRS):
         try:
@@ -188,19 +194,21 @@ def build_index(files: dict[str, str], roots: list[str] | None = None) -> Index:
     problems: list[tuple[str, int | None, str]] = []
     modules: dict[str, Module] = {}
     wrapped: list[Module] = []
+    budget = _Budget()
     roots = roots or [p for p in files if p == "train_gpt.py"] or sorted(p for p in files if "/" not in p)
     todo, run = list(reversed(roots)), []
     while todo:
         path = todo.pop()
         if path in modules or path not in files:
             continue
-        tree = parse(files[path])
+        why = budget.refuse(files[path])
+        tree = None if why else parse(files[path])
         if tree is None:
-            problems.append((path, None, "not valid Python: not analysed"))
+            problems.append((path, None, f"{why or 'not valid Python'}: not analysed"))
             continue
         modules[path] = module = Module(path, files[path], tree)
         run.append(module)
-        subs, execed = _unwrap(module, files, problems)
+        subs, execed = _unwrap(module, files, problems, budget)
         for m in subs:
             modules[m.path] = m
             run.append(m)
@@ -209,7 +217,24 @@ def build_index(files: dict[str, str], roots: list[str] | None = None) -> Index:
     return Index(list(modules.values()), run, problems, wrapped)
 
 
-def _unwrap(module: Module, files: dict[str, str], problems: list) -> tuple[list[Module], list[str]]:
+class _Budget:
+    """Tokens parsed so far in one index: each source is refused past ``MAX_PARSE_TOKENS`` alone
+    or ``MAX_INDEX_TOKENS`` together, so that parsing stays within the audit's memory bound."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def refuse(self, source: str) -> str | None:
+        tokens = count_tokens(source)
+        if tokens > MAX_PARSE_TOKENS:
+            return f"more than {MAX_PARSE_TOKENS:,} tokens: too large to parse"
+        if self.used + tokens > MAX_INDEX_TOKENS:
+            return f"over the {MAX_INDEX_TOKENS:,}-token budget for all the code of the folder"
+        self.used += tokens
+        return None
+
+
+def _unwrap(module: Module, files: dict[str, str], problems: list, budget: "_Budget") -> tuple[list[Module], list[str]]:
     """Modules decoded from the wrappers of ``module``, and files of the folder it execs."""
     if not any(isinstance(c.func, ast.Name) and c.func.id in EXEC_NAMES for c in module.nodes(ast.Call)):
         return [], []
@@ -221,9 +246,10 @@ def _unwrap(module: Module, files: dict[str, str], problems: list) -> tuple[list
         if len(payload.layers) == 1 and payload.layers[0].chain[0].startswith("file:"):
             execed.append(_sibling_path(path, payload.layers[0].chain[0][5:]))
             continue
-        sub = parse(payload.source)
+        why = budget.refuse(payload.source)
+        sub = None if why else parse(payload.source)
         if sub is None:
-            problems.append((path, payload.layers[-1].line, "unwrapped code is not valid Python"))
+            problems.append((path, payload.layers[-1].line, f"unwrapped code {why or 'is not valid Python'}"))
             continue
         subs.append(Module(virtual_path(payload.layers), payload.source, sub, payload.layers))
     return subs, execed

@@ -20,13 +20,21 @@ import ast
 import base64
 import binascii
 import bz2
+import itertools
 import lzma
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
 MAX_OUTPUT = 8 * 1024 * 1024  # bytes one decoding step may produce (largest real script: ~160 kB)
 MAX_DEPTH = 5
+MAX_EXECS = 64  # exec calls decoded per source (real stubs have one)
+MAX_TOTAL_OUTPUT = 2 * MAX_OUTPUT  # decoded bytes kept per file, all payloads and levels together
+# ast.parse costs up to ~0.8 kB of memory per token (``x=1`` lines: 4.7 GB for 8 MB of source).
+# The largest merged record has ~35,000 tokens; code over this is reported, not parsed.
+MAX_PARSE_TOKENS = 80_000
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 EXEC_NAMES = ("exec", "eval", "compile")
 
 # module -> {function name: decoder kind}
@@ -78,6 +86,7 @@ class Unwrapped:
 class UnwrapResult:
     payloads: list[Unwrapped] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line in the file, message)
+    decoded_bytes: int = 0
 
 
 def unwrap_source(source: str, path: str, tree: ast.AST | None = None,
@@ -88,21 +97,50 @@ def unwrap_source(source: str, path: str, tree: ast.AST | None = None,
     return result
 
 
+def count_tokens(source: str, cap: int = MAX_PARSE_TOKENS) -> int:
+    """Python-like tokens of ``source`` (words and punctuation), counted up to ``cap + 1`` only."""
+    if len(source) <= 20_000:  # a token is at least one character: small sources need no count
+        return len(source)
+    return sum(1 for _ in itertools.islice(_TOKEN.finditer(source), cap + 1))
+
+
+def too_big_to_parse(source: str) -> str | None:
+    """Why ``source`` is too large to parse within the memory bound, or None."""
+    return f"more than {MAX_PARSE_TOKENS:,} tokens: too large to parse" \
+        if count_tokens(source) > MAX_PARSE_TOKENS else None
+
+
 def _unwrap_into(result, source, path, tree, read_file, outer: tuple[Layer, ...], depth: int) -> None:
     if tree is None:
+        too_big = too_big_to_parse(source)
+        if too_big:
+            result.errors.append((outer[-1].line if outer else 1, f"decoded code has {too_big}"))
+            return
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return
-    for call in _exec_calls(tree):
+    calls = _exec_calls(tree)
+    if len(calls) > MAX_EXECS:
+        result.errors.append((calls[MAX_EXECS].lineno, f"more than {MAX_EXECS} exec calls: the rest not decoded"))
+        calls = calls[:MAX_EXECS]
+    aliases, size = _aliases(tree), len(source.encode("utf-8", "replace"))
+    for call in calls:
+        if result.decoded_bytes > MAX_TOTAL_OUTPUT:
+            return
         try:
-            text, chain = Decoder(_aliases(tree), read_file).run(call.args[0])
+            text, chain = Decoder(aliases, read_file).run(call.args[0])
         except WrapError as exc:
             result.errors.append((call.lineno, str(exc)))
             continue
         except _NotStatic:
             continue
-        layer = Layer(path, call.lineno, chain, len(source.encode("utf-8", "replace")), len(text.encode("utf-8", "replace")))
+        result.decoded_bytes += len(text)
+        if result.decoded_bytes > MAX_TOTAL_OUTPUT:
+            result.errors.append((call.lineno, f"more than {MAX_TOTAL_OUTPUT:,} bytes of decoded code in all: "
+                                               "the rest not decoded"))
+            return
+        layer = Layer(path, call.lineno, chain, size, len(text.encode("utf-8", "replace")))
         layers = outer + (layer,)
         if depth + 1 >= MAX_DEPTH:
             result.errors.append((call.lineno, f"more than {MAX_DEPTH} nested wrappers"))

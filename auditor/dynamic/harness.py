@@ -206,7 +206,7 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     res = run_sandboxed(_command(nproc), cwd=sub, env=scrubbed_env(_child_env(probe, rdir, device, nproc), home=sub,
                                                                   tmpdir=sub),
                         limits=Limits(wall_s=timeout, memory_bytes=memory), stdout_path=log,
-                        stderr_path=rdir / "stderr.log")
+                        stderr_path=rdir / "stderr.log", writable=[rdir])  # the run's events and ledger
     run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
     if not res.ok:
         tail = " | ".join(res.stderr_tail[-3:])[-400:]

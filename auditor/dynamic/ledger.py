@@ -14,6 +14,9 @@ and the four conditions checked against it (DESIGN.md, "The token ledger").
   optimizer step of a DDP-wrapped model), every position any rank's state had seen by then.
 - **C4**: every position of the covered range has exactly one counted score, and the BPB recomputed
   from the ledger with our byte accounting equals the reported one.
+
+A ``count`` record's positions are *element indices* into its score's position list (a batch of
+overlapping windows holds the same position in several rows; only the rows counted are counted).
 """
 
 from __future__ import annotations

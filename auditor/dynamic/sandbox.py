@@ -6,6 +6,14 @@ environment leaks: no tokens, no credentials) and, unless the caller asks for th
 user and network namespace (``unshare -rn``) holding only a loopback device that is down, so any
 ``connect`` fails. Where namespaces are unavailable the sandbox refuses to run unless the caller
 explicitly accepts running without network isolation, and the result says which happened.
+
+Where the machine allows mount and PID namespaces too (``confinement_available``), writes are
+confined: every mount turns read-only in the child's view except its folder, its HOME and TMPDIR
+and the ``writable`` paths the caller names; ``/dev/shm`` is a private tmpfs; the child sees only
+its own processes (not the auditor's ``/proc/<pid>/environ``); and when the namespace's first
+process ends, the kernel kills every process left in it, daemons that left the process group
+included (``_jail.py``). Reads are not confined: the child can read what the auditor's user can,
+but with the network off and writes confined it can only show what it read in its own outputs.
 """
 
 from __future__ import annotations
@@ -25,6 +33,10 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 TAIL_LINES = 200
+TAIL_LINE_CHARS = 16_384  # each kept tail line (an endless line arrives in 1 MiB pieces)
+MAX_SINK_BYTES = 1 << 30  # per stream file: a flood of output cannot fill the disk (real logs: a few MB)
+JAIL = Path(__file__).resolve().with_name("_jail.py")
+_CONFINE = ("--mount", "--pid", "--fork", "--kill-child", "--mount-proc")
 # Kept from the auditor's environment: the search path, the operator's choice of GPUs and where
 # CUDA's libraries are, and the switches that keep NVLink multicast off on shared GPU hosts (a
 # program using it can take a host's GPUs out of service). None of them carries a secret.
@@ -55,6 +67,7 @@ class SandboxResult:
     network_isolated: bool
     stdout_tail: list[str] = field(default_factory=list)
     stderr_tail: list[str] = field(default_factory=list)
+    writes_confined: bool = False  # writes outside the folder, HOME, TMPDIR and ``writable`` were refused
 
     @property
     def ok(self) -> bool:
@@ -109,6 +122,46 @@ def network_isolation_available() -> bool:
     return proc.returncode == 0
 
 
+@functools.lru_cache(maxsize=None)
+def confinement_available() -> bool:
+    """True when mount and PID namespaces work here, so writes outside the work paths can be refused."""
+    unshare = shutil.which("unshare")
+    if not unshare or not network_isolation_available():
+        return False
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="golf-jail-") as tmp:
+        probe = [unshare, "-rn", *_CONFINE, "--", sys.executable, "-I", "-S", str(JAIL), tmp, "--",
+                 sys.executable, "-I", "-S", "-c", f"open({os.path.join(tmp, 'ok')!r}, 'w')"]
+        try:
+            proc = subprocess.run(probe, capture_output=True, timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return proc.returncode == 0 and os.path.exists(os.path.join(tmp, "ok"))
+
+
+def _writable_paths(cwd: Path, env: Mapping[str, str], extra: Sequence[str | os.PathLike]) -> list[str]:
+    paths = [cwd, *(env[k] for k in ("HOME", "TMPDIR") if env.get(k)), *extra]
+    return list(dict.fromkeys(os.path.realpath(p) for p in paths if os.path.isdir(p)))
+
+
+def _command(argv: list[str], cwd: Path, env: Mapping[str, str], network: bool, allow_no_isolation: bool,
+             confine: bool, writable: Sequence[str | os.PathLike]) -> tuple[list[str], bool, bool]:
+    """(the full command line, network isolated, writes confined)."""
+    if network:
+        return list(argv), False, False
+    if not network_isolation_available():
+        if not allow_no_isolation:
+            raise SandboxUnavailable("cannot create a network namespace here (unshare -rn failed); "
+                                     "refusing to run untrusted code with the network on")
+        return list(argv), False, False
+    unshare = shutil.which("unshare") or "unshare"
+    if confine and confinement_available():
+        jail = [sys.executable, "-I", "-S", str(JAIL), *_writable_paths(cwd, env, writable), "--"]
+        return [unshare, "-rn", *_CONFINE, "--", *jail, *argv], True, True
+    return [unshare, "-rn", "--", *argv], True, False
+
+
 def _preexec(limits: Limits) -> Callable[[], None]:
     def apply() -> None:  # runs in the child between fork and exec: keep it tiny
         os.setsid()
@@ -142,8 +195,13 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
                   limits: Limits = Limits(), network: bool = False, allow_no_isolation: bool = False,
                   stdout_path: str | os.PathLike | None = None,
                   stderr_path: str | os.PathLike | None = None,
-                  on_line: Callable[[str, str], None] | None = None) -> SandboxResult:
+                  on_line: Callable[[str, str], None] | None = None,
+                  writable: Sequence[str | os.PathLike] = (), confine_writes: bool = True) -> SandboxResult:
     """Run ``argv`` in ``cwd`` under the sandbox; the child's own failure is a result, not an error.
+
+    With network isolation, writes are confined (where the machine allows it) to ``cwd``, the
+    environment's HOME and TMPDIR, and the ``writable`` folders; ``confine_writes=False`` turns
+    that off. ``SandboxResult.writes_confined`` says whether it was in force.
 
     ``env`` is the complete environment (use :func:`scrubbed_env`); ``None`` means a scrubbed one
     with HOME and TMPDIR set to ``cwd``. Output lines go to ``on_line(stream, line)`` as they come
@@ -156,18 +214,11 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
     allow_no_isolation = allow_no_isolation or os.environ.get("GOLF_AUDIT_ALLOW_NO_ISOLATION") == "1"
     if env is None:
         env = scrubbed_env(home=cwd, tmpdir=cwd)
-    isolated = False
-    full = list(argv)
-    if not network:
-        if network_isolation_available():
-            full = [shutil.which("unshare") or "unshare", "-rn", "--", *argv]
-            isolated = True
-            # Inside the namespace only the loopback device exists: point NCCL's and gloo's
-            # bootstrap at it, or multi-GPU runs wait for an interface that is not there.
-            env = {"NCCL_SOCKET_IFNAME": "lo", "GLOO_SOCKET_IFNAME": "lo", **dict(env)}
-        elif not allow_no_isolation:
-            raise SandboxUnavailable("cannot create a network namespace here (unshare -rn failed); "
-                                     "refusing to run untrusted code with the network on")
+    full, isolated, confined = _command(argv, cwd, env, network, allow_no_isolation, confine_writes, writable)
+    if isolated:
+        # Inside the namespace only the loopback device exists: point NCCL's and gloo's
+        # bootstrap at it, or multi-GPU runs wait for an interface that is not there.
+        env = {"NCCL_SOCKET_IFNAME": "lo", "GLOO_SOCKET_IFNAME": "lo", **dict(env)}
     sinks = {"stdout": open(stdout_path, "w", encoding="utf-8", errors="replace") if stdout_path else None,
              "stderr": open(stderr_path, "w", encoding="utf-8", errors="replace") if stderr_path else None}
     tails = {"stdout": deque(maxlen=TAIL_LINES), "stderr": deque(maxlen=TAIL_LINES)}
@@ -187,11 +238,15 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
     sel.register(proc.stdout, selectors.EVENT_READ, "stdout")
     sel.register(proc.stderr, selectors.EVENT_READ, "stderr")
 
+    written = {"stdout": 0, "stderr": 0}
+
     def emit(stream: str, raw: bytes) -> None:
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        tails[stream].append(line)
-        if sinks[stream]:
-            sinks[stream].write(line + "\n")
+        tails[stream].append(line[:TAIL_LINE_CHARS])
+        if sinks[stream] and written[stream] <= MAX_SINK_BYTES:
+            written[stream] += len(raw) + 1
+            sinks[stream].write(line + "\n" if written[stream] <= MAX_SINK_BYTES else
+                                f"[golf-audit: output over {MAX_SINK_BYTES:,} bytes; the rest not written]\n")
         if on_line:
             on_line(stream, line)
 
@@ -238,6 +293,8 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
             if fh:
                 fh.close()
     rc = proc.returncode
+    if confined and rc is not None and 128 < rc < 128 + 65:  # the jail reports a signal as 128 + its number
+        rc = -(rc - 128)
     sig = -rc if rc is not None and rc < 0 else None
     return SandboxResult(argv, None if timed_out else rc, timed_out, sig,
-                         time.monotonic() - start, isolated, list(tails["stdout"]), list(tails["stderr"]))
+                         time.monotonic() - start, isolated, list(tails["stdout"]), list(tails["stderr"]), confined)

@@ -20,7 +20,7 @@ MAX_HPARAMS = 1024       # hyperparameter entries kept
 MAX_VALUE_CHARS = 256    # longest hyperparameter / version string kept
 MAX_ITEMS = 256          # sizes, timings, GPUs, seeds, env entries kept
 MAX_SHAPES = 4096        # idle line shapes remembered
-MAX_KEPT_CHARS = 512     # longest line text kept until the end (periodic lines, idle shapes)
+MAX_KEPT_CHARS = 512     # longest text kept until the end (periodic lines: longer ones are parsed at once)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class LogScanner:
     """Mutable collector of everything a log states; ``feed`` one line at a time."""
 
     periodic_lines: collections.deque = field(
-        default_factory=lambda: collections.deque(maxlen=MAX_PERIODIC))  # (line, text), parsed at the end
+        default_factory=lambda: collections.deque(maxlen=MAX_PERIODIC))  # (line, text) parsed at the end, or an Evaluation
     finals: list[Evaluation] = field(default_factory=list)
     sizes: list[SizeEntry] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
@@ -215,8 +215,9 @@ class LogScanner:
         return (parse_int(step.group(1), line) if step else None), total or self.planned_steps, train_time
 
     def periodic(self) -> list[Evaluation]:
-        """The kept periodic evaluations, parsed now."""
-        return [parse_evaluation(line, text, EvalKind.PERIODIC) for line, text in self.periodic_lines]
+        """The kept periodic evaluations, parsed now (long lines were parsed when read)."""
+        return [item if isinstance(item, Evaluation) else parse_evaluation(line, item, EvalKind.PERIODIC)
+                for line, item in self.periodic_lines]
 
     def _hparam_block_line(self, line: int, text: str) -> bool:
         match = _HPARAM_ENTRY.match(text)
@@ -276,7 +277,8 @@ def _on_eval(scan: LogScanner, match: re.Match, line: int) -> object:
     mode = _EVAL_MODE.search(text) if "eval_mode" in text else None
     kind = classify(tag + (" " + mode.group(1) if mode else ""))
     if kind is EvalKind.PERIODIC:
-        scan.periodic_lines.append((line, text[:MAX_KEPT_CHARS]))
+        keep = text if len(text) <= MAX_KEPT_CHARS else parse_evaluation(line, text, kind)  # memory bound
+        scan.periodic_lines.append((line, keep))
         scan.progress_line(line, text)
     else:
         scan.add_evaluation(parse_evaluation(line, text, kind))
@@ -286,7 +288,7 @@ def _on_eval(scan: LogScanner, match: re.Match, line: int) -> object:
 def parse_evaluation(line: int, text: str, kind: EvalKind) -> Evaluation:
     """The Evaluation a val_loss/val_bpb line states (``kind`` already classified)."""
     values = {m.group(1).lower(): m for m in reversed(list(_VAL.finditer(text)))}
-    tag = text[: min(m.start() for m in values.values())].strip()
+    tag = text[: min((m.start() for m in values.values()), default=len(text))].strip()
     exact_field = _EXACT_FIELD.search(text)
     bpb_raw = exact_field.group(1) if exact_field else _group(values.get("bpb"), 2)
     return Evaluation(

@@ -95,8 +95,12 @@ class SubmissionDoc:
         except json.JSONDecodeError as exc:
             self.error, self.error_line = f"malformed JSON: {exc.msg} (column {exc.colno})", exc.lineno
             return
-        except (RecursionError, ValueError) as exc:
-            self.error = f"unreadable JSON: {_short(exc)}"
+        except RecursionError:
+            self.error, self.error_line = "unreadable JSON: nested deeper than the parser allows", 1
+            return
+        except ValueError as exc:  # e.g. Python's limit on the digits of an integer
+            why = "a number with too many digits" if "digits" in str(exc) else _short(exc)
+            self.error, self.error_line = f"unreadable JSON: {why}", 1
             return
         if not isinstance(value, dict):
             self.error, self.error_line = f"the top level is a JSON {_json_type(value)}, not an object", 1

@@ -94,6 +94,7 @@ def run_seed(ctx, plan, opts: RerunOptions, seed: int, reporter: Reporter) -> Se
     tmp.mkdir()
     reporter.begin_seed(seed)
     res = run_sandboxed(with_loopback(argv, plan.python), cwd=run_dir, env=scrubbed_env(env, home=home, tmpdir=tmp),
+                        writable=[seed_dir],  # the instrumentation's events are written beside the run
                         limits=Limits(wall_s=opts.timeout_s, memory_bytes=opts.memory_bytes),
                         stdout_path=seed_dir / "stdout.txt", stderr_path=seed_dir / "stderr.txt",
                         on_line=lambda stream, text: reporter.line(seed, stream, text),

@@ -26,13 +26,27 @@ def test_network_is_off(tmp_path):
 
 
 def test_timeout_kills_the_whole_group(tmp_path):
-    marker = tmp_path / "grandchild.pid"
-    code = f"sleep 60 & echo $! > {marker}; wait"
+    name = f"sleep 60.{os.getpid()}"  # unique: found on this side by its command line (when writes are
+    seen = []                          # confined the child has its own PID namespace and pids)
+    code = f"{name} & sleep 0.3; echo started; wait"
     t0 = time.monotonic()
-    r = run_sandboxed(["bash", "-c", code], cwd=tmp_path, limits=Limits(wall_s=1.5), allow_no_isolation=True)
+    r = run_sandboxed(["bash", "-c", code], cwd=tmp_path, limits=Limits(wall_s=2.5), allow_no_isolation=True,
+                      on_line=lambda stream, line: seen.extend(_pids_running(name)))
     assert r.timed_out and r.returncode is None and time.monotonic() - t0 < 10
-    pid = int(marker.read_text())
-    assert _gone(pid)
+    assert seen  # the grandchild ran
+    assert all(_gone(pid) for pid in seen)
+
+
+def _pids_running(cmdline: str) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if fh.read().replace(b"\0", b" ").strip() == cmdline.encode():
+                    out.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def _gone(pid: int, wait_s: float = 5.0) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import re
 from functools import lru_cache
@@ -395,3 +396,227 @@ def target_folder(files: dict[str, bytes]) -> None:
 
 
 TARGETS["folder"] = (gen_folder, target_folder)
+
+
+# -- big files, written in blocks (memory stays flat while writing) ----------------------------------------------
+
+BIG_SOURCE = REAL / "track_10min_16mb" / "2026-03-20_10L_Int5MLP_MuonWD04_SWA50" / "train_seed42.log"
+
+
+def write_big_log(path: Path, size: int) -> None:
+    """A real log grown to about ``size`` bytes by repeating its training-step section: the head
+    (embedded code, hyperparameters) and the tail (final scores, sizes) are the real ones."""
+    src = BIG_SOURCE.read_bytes()
+    a, b = src.index(b"\nstep:") + 1, src.rindex(b"\nstep:") + 1
+    middle = src[a:b] * max(1, (1 << 20) // (b - a))
+    with open(path, "wb") as fh:
+        fh.write(src[:a])
+        written = 0
+        while written < size:
+            fh.write(middle)
+            written += len(middle)
+        fh.write(src[b:])
+
+
+def write_attack_logs(folder: Path, size: int) -> list[str]:
+    """Logs built to make a parser keep what it reads, each about ``size`` bytes; returns names."""
+    pad = "p" * 60_000
+    rng = random.Random(0)
+    attacks = {
+        "attack_periodic.log": lambda i: f"step:{i}/99999 val_loss:2.{i} val_bpb:1.{i} {pad}\n",
+        "attack_shapes.log": lambda i: "".join(rng.choice("abcdefghij") for _ in range(200)) * 300 + "\n",
+        "attack_tags.log": lambda i: f"final_{pad}_{i} val_loss:2.{i} val_bpb:1.{i}\n",
+        "attack_hparams.log": lambda i: ("Hyperparameters:\n" if i == 0 else "")
+        + f"  k{i}_{'x' * 120}: {'v' * 60_000}\n",
+    }
+    for name, line in attacks.items():
+        with open(folder / name, "w") as fh:
+            written, i = 0, 0
+            while written < size:
+                text = line(i)
+                fh.write(text)
+                written, i = written + len(text), i + 1
+    with open(folder / "attack_one_line.log", "wb") as fh:  # a single line, no newline at all
+        for _ in range(max(1, size >> 20)):
+            fh.write(b"val_bpb:1.0 " * ((1 << 20) // 12))
+    return [*attacks, "attack_one_line.log"]
+
+
+def write_big_neighbours(folder: Path) -> None:
+    """A README and a submission JSON just under their read caps, as costly to parse as allowed."""
+    from auditor.context import MAX_README_BYTES
+    from auditor.parsers.submission import MAX_JSON_BYTES, MAX_JSON_VALUES
+
+    row = "| 1337 | 1.2345 | \U0001f642 \u00fcn\u00efc\u00f6d\u00e9 |\n"
+    head = "# R\n| Seed | val_bpb | note |\n|---|---|---|\n"
+    (folder / "README.md").write_text(head + row * ((MAX_README_BYTES - 100) // len(row.encode())))
+    seeds = ",".join(["1337"] * (MAX_JSON_VALUES - 100))
+    filler = "\U0001f642" * ((MAX_JSON_BYTES - len(seeds) - 200) // 4)
+    (folder / "submission.json").write_text(f'{{"val_bpb": 1.2, "seeds": [{seeds}], "x": "{filler}"}}')
+
+
+def peak_rss_mb(argv: list[str], cwd: Path, env: dict | None = None, timeout: float = 600,
+                stdout: Path | None = None) -> tuple[float, int, float]:
+    """(peak RSS in MB, exit code, wall seconds) of one child process, measured by an intermediate
+    process whose only child it is (RUSAGE_CHILDREN is the maximum over all children waited for).
+    The child's stdout goes to ``stdout`` (default: discarded)."""
+    import subprocess
+    import sys
+
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "out = open(sys.argv[1], 'wb'); "
+             "r = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode, time.perf_counter() - t)")
+    target = str(stdout) if stdout else os.devnull
+    out = subprocess.run([sys.executable, "-c", probe, target, *argv], cwd=cwd, env=env, capture_output=True,
+                         text=True, timeout=timeout, check=True).stdout.split()
+    return int(out[0]) / 1024, int(out[1]), float(out[2])
+
+
+# -- code: self-extracting wrappers, decoded and parsed -------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def code_corpus() -> tuple[str, ...]:
+    files = sorted({*(REPO / "fixtures" / "prove").rglob("*.py"), *(REPO / "fixtures" / "rules").rglob("*.py")})
+    return tuple(p.read_text(errors="replace") for p in files)
+
+
+def _wrap(rng: random.Random, payload: bytes) -> str:
+    """A stub that execs ``payload`` through a random chain of decoders, as records ship them."""
+    import base64
+    import bz2
+    import lzma
+    import zlib
+
+    import brotli
+
+    kind = rng.choice(["lzma_raw", "lzma", "zlib", "bz2", "brotli", "none"])
+    kwargs = ""
+    if kind == "lzma_raw":
+        dict_size = rng.choice([1 << 16, 1 << 20, 1536 << 20])
+        data = lzma.compress(payload, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])
+        kwargs = f", format=L.FORMAT_RAW, filters=[{{'id': L.FILTER_LZMA2, 'dict_size': {dict_size}}}]"
+        call = "L.decompress"
+    else:
+        data = {"lzma": lzma.compress, "zlib": zlib.compress, "bz2": bz2.compress, "brotli": brotli.compress,
+                "none": bytes}[kind](payload)
+        call = {"lzma": "L.decompress", "zlib": "zlib.decompress", "bz2": "bz2.decompress",
+                "brotli": "brotli.decompress", "none": ""}[kind]
+    if rng.random() < 0.2:
+        data = mutate_bytes(rng, data)
+    enc, dec = rng.choice([(base64.b85encode, "B.b85decode"), (base64.b64encode, "B.b64decode"),
+                           (base64.a85encode, "B.a85decode")])
+    literal = repr(enc(data).decode("ascii")) if rng.random() < 0.8 else repr(enc(data))
+    inner = f"{dec}({literal})"
+    expr = f"{call}({inner}{kwargs})" if call else inner
+    return ("import lzma as L, base64 as B, zlib, bz2, brotli\n"
+            f"exec({expr}{'.decode()' if rng.random() < 0.3 else ''})\n")
+
+
+def gen_code(rng: random.Random) -> str:
+    """Real fixture code, mutated, wrapped 0-6 times; sometimes a decompression or parse bomb."""
+    roll = rng.random()
+    if roll < 0.1:
+        payload = b"x=1\n" * rng.choice([1 << 10, 1 << 15, 1 << 19])  # parse bomb: up to 2 MB of statements
+    elif roll < 0.2:
+        payload = b"#" + b"\0" * rng.choice([1 << 20, 9 << 20, 12 << 20])  # decompression bomb
+    else:
+        payload = mutate_bytes(rng, rng.choice(code_corpus()).encode()) if rng.random() < 0.5 \
+            else rng.choice(code_corpus()).encode()
+    source = payload.decode("utf-8", "replace")
+    for _ in range(rng.choice([0, 1, 1, 2, 3, 6])):
+        source = _wrap(rng, source.encode("utf-8", "surrogatepass"))
+    return mutate_bytes(rng, source.encode()).decode("utf-8", "replace") if rng.random() < 0.15 else source
+
+
+def target_code(source: str) -> None:
+    """Unwrap and index the code as the static audit does; nothing may raise."""
+    from auditor.code.index import build_index
+    from auditor.code.unwrap import unwrap_source
+
+    result = unwrap_source(source, "train_gpt.py")
+    for payload in result.payloads:
+        payload.chain, [layer.describe() for layer in payload.layers]
+    index = build_index({"train_gpt.py": source, "helper.py": "import os\n"})
+    touch(index.problems)
+    list(index.sites())
+
+
+TARGETS["unwrap"] = (gen_code, target_code)
+
+
+def write_code_bombs(folder: Path) -> None:
+    """A self-extracting ``train_gpt.py`` whose execs decode to a decompression bomb, a parse bomb
+    just under the token cap, one over it and deep nesting; an imported module near the cap; and a
+    compressed artifact that expands to 256 MB. Compression is done in blocks (cheap to write)."""
+    import base64
+    import lzma
+    import zlib
+
+    def stub(data: bytes, call: str) -> str:
+        return f"exec({call}(base64.b85decode({base64.b85encode(data).decode()!r})))\n"
+
+    bomb = zlib.compressobj(9)
+    zeros = b"\0" * (1 << 22)
+    packed = b"".join([bomb.compress(zeros) for _ in range(16)] + [bomb.flush()])  # 64 MB of zeros
+    near = b"x=1\n" * 26_000  # 78,000 tokens: parsed
+    over = b"x=1\n" * 30_000  # 90,000 tokens: refused
+    nested = b"print('deepest')\n"
+    for _ in range(7):
+        nested = stub(lzma.compress(nested), "lzma.decompress").encode()
+    source = "import base64, lzma, zlib\nimport helper\n" + stub(packed, "zlib.decompress") \
+        + stub(lzma.compress(near), "lzma.decompress") + stub(lzma.compress(over), "lzma.decompress") \
+        + nested.decode()
+    (folder / "train_gpt.py").write_text(source)
+    (folder / "helper.py").write_text("y=2\n" * 25_000)
+    artifact = zlib.compressobj(9)
+    with open(folder / "final_model.int8.ptz", "wb") as fh:
+        for _ in range(64):
+            fh.write(artifact.compress(zeros))
+        fh.write(artifact.flush())
+
+
+# -- token shards: headers and sizes -------------------------------------------------------------------------------
+
+def gen_shard(rng: random.Random) -> bytes:
+    """A small shard with its header fields, size or bytes made wrong in random ways."""
+    import struct
+
+    n = rng.choice([0, 1, 7, 1000])
+    header = [20240520, 1, n] + [0] * 253
+    field = rng.randrange(4)
+    if field < 3:
+        header[field] = rng.choice([0, -1, 1, 2, n + 1, 2**31 - 1, -(2**31), 20240520, 20240521, 256])
+    data = struct.pack("<256i", *header) + bytes(rng.randrange(256) for _ in range(2 * n))
+    roll = rng.random()
+    if roll < 0.3:
+        data = data[:rng.randrange(len(data) + 1)]
+    elif roll < 0.5:
+        data += rng.randbytes(rng.choice([1, 2, 3, 1024]))
+    elif roll < 0.7:
+        data = mutate_bytes(rng, data)
+    return data
+
+
+def target_shard(raw: bytes) -> None:
+    """read_header and read_shard on one file: a result or a ShardError, nothing else."""
+    import tempfile
+
+    import numpy as np
+
+    from reference_model.data import HEADER_BYTES, ShardError, read_header, read_shard
+
+    with tempfile.TemporaryDirectory(prefix="golf-shard-") as tmp:
+        path = Path(tmp) / "fineweb_val_000000.bin"
+        path.write_bytes(raw)
+        try:
+            header = read_header(path)
+            tokens = read_shard(path)
+        except ShardError as exc:
+            assert str(path) in str(exc)
+            return
+        assert tokens.dtype == np.uint16 and tokens.size == header.num_tokens
+        assert len(raw) == HEADER_BYTES + 2 * header.num_tokens
+
+
+TARGETS["shard"] = (gen_shard, target_shard)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.hostile import inputs
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
+@settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_mutated_record_folders_audit_without_crash(seed):

@@ -83,3 +83,15 @@ def test_readme_nproc_with_huge_or_unicode_digits_is_none():
         doc = parse_readme(f"```bash\ntorchrun --nproc_per_node={value} train_gpt.py\n"
                            f"torchrun --nproc_per_node {value} train_gpt.py\n```\n")
         assert [c.nproc_per_node for c in doc.commands] == [None, None]
+
+
+def test_long_periodic_lines_keep_their_scores():
+    """Found by bench/fuzz.py: periodic lines are kept short for memory; one whose scores come
+    after the kept part is parsed when read, not lost (nor a crash)."""
+    from auditor.parsers.runlog import parse_log
+
+    pad = "-inf" * 300
+    log = parse_log(f"step:100/200 train_loss:2.1 {pad} val_loss:2.0 val_bpb:1.25\n"
+                    f"step:200/200 val_loss:1.9 val_bpb:1.2 {pad}\n".encode())
+    assert [(e.val_bpb.value, e.step) for e in log.periodic] == [(1.25, 100), (1.2, 200)]
+    assert not [w for w in log.warnings if "internal" in w.message]

@@ -232,3 +232,17 @@ def test_output_to_an_unwritable_place_is_a_clear_error(record):
     assert run.rc == 3
     assert run.err.strip().splitlines() == ["golf-audit: error: cannot write /nonexistent-dir/report.txt: "
                                             "No such file or directory"]
+
+
+@pytest.mark.parametrize("make, code", [
+    (lambda p: p / "missing", 2),
+    (lambda p: (p / "file.txt").write_text("x") and p / "file.txt", 2),
+    (lambda p: (os.mkfifo(p / "pipe"), p / "pipe")[1], 3),
+])
+def test_a_bad_folder_argument_is_one_clear_line(tmp_path, make, code):
+    run = golf_audit("audit", make(tmp_path), timeout=30)
+    assert run.rc == code and run.out == ""
+    last = run.err.strip().splitlines()[-1]  # click's usage lines, then one error line naming the path
+    assert str(tmp_path) in last
+    assert last.startswith("Error: Invalid value for 'FOLDER'") if code == 2 else \
+        last == f"golf-audit: error: {tmp_path / 'pipe'}: not a folder"

@@ -58,3 +58,20 @@ def test_the_traps_do_run_when_imported(record, tmp_path):
     plant(record, markers)
     subprocess.run([sys.executable, "-c", "import click"], cwd=record, check=True, capture_output=True)
     assert os.listdir(markers) == ["click.py"]
+
+
+def test_the_test_suite_never_collects_fixture_code():
+    """pytest imports every conftest.py on its way to the tests it collects, and Python runs
+    sitecustomize/usercustomize and .pth files on its path: fixture folders (submissions, some of
+    them hostile) hold none, and pytest collects only ``tests/``."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    repo = Path(__file__).resolve().parents[2]
+    risky = [p for pattern in ("conftest.py", "sitecustomize.py", "usercustomize.py", "*.pth")
+             for p in (repo / "fixtures").rglob(pattern)]
+    assert risky == []
+    config = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert config["testpaths"] == ["tests"]

@@ -5,6 +5,7 @@ hanging run is killed with its whole process group, and that two gloo processes 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -63,10 +64,10 @@ def test_doctored_claims_are_refuted(run_cli, doctored, rerun_args, tmp_path):
 def test_timeout_kills_the_whole_process_group(run_cli, tmp_path, rerun_args):
     folder = tmp_path / "hangs"
     folder.mkdir()
-    marker = tmp_path / "grandchild.pid"
+    tag = f"120.{os.getpid()}"  # found by its command line: the child may have its own PID namespace
     (folder / "train_gpt.py").write_text(
         "import subprocess, time\n"
-        f"p = subprocess.Popen(['sleep', '120'])\nopen({str(marker)!r}, 'w').write(str(p.pid))\n"
+        f"p = subprocess.Popen(['sleep', {tag!r}])\nopen('grandchild.started', 'w').write(str(p.pid))\n"
         "time.sleep(120)\n")
     start = time.monotonic()
     code, out, _ = run_cli("rerun", folder, *rerun_args(7), "--timeout", "15", "--format", "json")
@@ -75,9 +76,10 @@ def test_timeout_kills_the_whole_process_group(run_cli, tmp_path, rerun_args):
     r001 = [f for f in report["findings"] if f["rule_id"] == "R001"]
     assert len(r001) == 1 and "killed after the" in r001[0]["message"]
     assert time.monotonic() - start < 90
-    from tests.dynamic.test_sandbox_basics import _gone
+    from tests.dynamic.test_sandbox_basics import _gone, _pids_running
 
-    assert _gone(int(marker.read_text()))
+    assert (Path(report["extra"]["rerun"]["work_dir"]) / "seed_7" / "run" / "grandchild.started").exists()
+    assert all(_gone(pid) for pid in _pids_running(f"sleep {tag}"))
 
 
 def test_two_gloo_processes_reproduce_the_single_process_claim(run_cli, tiny_submission, rerun_args):
