@@ -13,11 +13,12 @@ Positions index the validation token stream as the script loaded it: position ``
 
 Two more kinds frame them: ``meta`` (stream length, rank, world size, who wrote the file) and
 ``mark`` (a named phase boundary or a value worth keeping, e.g. the reported val_bpb). A ``count``
-record says that positions of an earlier score (``attrs["score"]`` = its ``seq``) reached a
-reduction after the score was written (``use="counted"``), or that the score was back-propagated
-(``use="backward"``, a training loss), or that they were copied out of torch (``use="exported"``,
-``.numpy()``/``.tolist()``: counted only when nothing of that score reached a torch reduction); ``pure`` is False when the counted value was combined with
-something else after the pick.
+record lists elements (indices into the positions) of an earlier score (``attrs["score"]`` = its
+``seq``) that reached a reduction after the score was written (``use="counted"``) or were copied
+out of torch (``use="exported"``, ``.numpy()``/``.tolist()``: counted only when nothing of that
+score reached a torch reduction), or says that the score was back-propagated (``use="backward"``,
+a training loss); ``pure`` is False when the counted value was combined with something else after
+the pick.
 
 File format (one file per rank, append-only, crash-tolerant):
 ``MAGIC`` then records; a record is a little-endian uint32 length, a JSON header of that length,
