@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="prove-bench-"))
     tracer = Tracer(stream, str(work / "events.rank0"), vocab_size=cfg.vocab_size, root=str(REPO / "reference_model"))
     mode = TraceMode(tracer)
-    install_hooks(tracer, mode)
+    remove_hooks = install_hooks(tracer, mode)
     bare, traced, bpbs = [], [], []
     for _ in range(args.repeat):
         t, b = timed_eval(model, data, spec, device)
@@ -98,6 +98,7 @@ def main(argv=None) -> int:
             t, b = timed_eval(model, data, spec, device)
         traced.append(t)
         bpbs.append(b)
+    remove_hooks()
     tracer.close()
     ledger = Ledger.load([work / "events.rank0"])
     counted = sum(int(s.counted.sum()) for s in ledger.scores.values())

@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = (  # dotted name, in dependency order
-    "auditor.dynamic.events",
+    "reference_model.ledger",
     "reference_model.data",
     "reference_model.bpb",
     "reference_model.model",

@@ -13,8 +13,8 @@ length minus one rounded down to whole sequences (the challenge's usable length)
 
 Under DDP the windows (and TTT's training sequences) are sharded across ranks and the totals
 all-reduced. With ``GOLF_LEDGER_PATH`` set, each rank writes the token-ledger events of the
-evaluation it is given (``read``/``score``/``adapt``, see ``auditor/dynamic/events.py``) to
-``$GOLF_LEDGER_PATH.rank{r}``. Score events list every *computed* position with a ``counted`` mask
+evaluation it is given (``read``/``score``/``adapt`` in the format of ``auditor/dynamic/events.py``,
+written by ``ledger.py``) to ``$GOLF_LEDGER_PATH.rank{r}``. Score events list every *computed* position with a ``counted`` mask
 (a sliding window computes ``seq_len`` positions and counts ``stride``); with
 ``GOLF_LEDGER_COUNTED_ONLY=1`` they list the counted ones only (full-size sliding runs: ~1/16 the bytes).
 """
@@ -31,8 +31,8 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from auditor.dynamic.events import EventWriter, NullWriter
 from reference_model.bpb import BpbResult, ByteTable
+from reference_model.ledger import LedgerWriter, NullLedger
 
 LEDGER_ENV = "GOLF_LEDGER_PATH"
 COUNTED_ONLY_ENV = "GOLF_LEDGER_COUNTED_ONLY"  # "1": score events list counted positions only (smaller)
@@ -121,12 +121,11 @@ def shard(items: list, rank: int, world: int) -> list:
 # -- ledger --------------------------------------------------------------------------------------
 
 def open_ledger(rank: int, world: int, stream_len: int, **meta):
-    """An EventWriter on ``$GOLF_LEDGER_PATH.rank{rank}``, or a no-op writer when it is unset."""
+    """A LedgerWriter on ``$GOLF_LEDGER_PATH.rank{rank}``, or a no-op writer when it is unset."""
     base = os.environ.get(LEDGER_ENV)
     if not base:
-        return NullWriter()
-    return EventWriter(f"{base}.rank{rank}", rank=rank, world_size=world, stream_len=stream_len,
-                       source="reference_model", **meta)
+        return NullLedger()
+    return LedgerWriter(f"{base}.rank{rank}", rank=rank, world_size=world, stream_len=stream_len, **meta)
 
 
 # -- scoring -------------------------------------------------------------------------------------
@@ -165,7 +164,7 @@ def score_windows(model: nn.Module, windows: list[Window], data: EvalData, total
             nll = model(x, y)
         c_nll = torch.where(counted, nll.double(), 0.0)
         totals.v += torch.stack((c_nll.sum(), counted.sum().double(), (bytes_at[pos] * counted).sum().double()))
-        if not isinstance(ledger, NullWriter):
+        if not isinstance(ledger, NullLedger):
             ledger.read((pos - 1).flatten().cpu().numpy(), grad=False, site=_site())
             keep = counted if os.environ.get(COUNTED_ONLY_ENV) == "1" else torch.ones_like(counted)
             ledger.score(pos[keep].cpu().numpy(), nll[keep].double().cpu().numpy(), version=version,
@@ -173,7 +172,7 @@ def score_windows(model: nn.Module, windows: list[Window], data: EvalData, total
 
 
 def _site() -> str:
-    """``file:line`` of the ledger call (events' own default cannot see through a bundled file)."""
+    """``file:line`` of the ledger call."""
     frame = sys._getframe(1)
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
@@ -190,7 +189,7 @@ def evaluate(model: nn.Module, data: EvalData, spec: EvalSpec, *, rank: int = 0,
     trains (default: ``model``). ``ledger`` defaults to a no-op writer.
     """
     device = device or next(model.parameters()).device
-    ledger = ledger if ledger is not None else NullWriter()
+    ledger = ledger if ledger is not None else NullLedger()
     was_training = model.training
     model.eval()
     try:

@@ -50,6 +50,7 @@ class Hyperparameters:
     warmdown_iters: int = 1200
     train_batch_tokens: int = 524_288
     train_seq_len: int = 1024
+    eval_seq_len: int = 0            # 0: TRAIN_SEQ_LEN
     grad_accum_steps: int = 0        # 0: 8 // world_size, as the baseline
     max_wallclock_seconds: float = 600.0
     train_log_every: int = 200
@@ -243,7 +244,7 @@ def main() -> None:
     use_compile = hp.compile == 1 or (hp.compile < 0 and d.device.type == "cuda")
 
     table = byte_table(hp, cfg.vocab_size, log)
-    val = EvalData(load_tokens(hp.data_path, "val"), table, hp.train_seq_len)
+    val = EvalData(load_tokens(hp.data_path, "val"), table, hp.eval_seq_len or hp.train_seq_len)
     log(f"train_loader:dataset:{Path(hp.data_path).resolve().name} "
         f"train_shards:{len(shard_paths(hp.data_path, 'train'))}")
     log(f"val_loader:shards pattern={Path(hp.data_path) / 'fineweb_val_*.bin'} tokens:{val.n}")
@@ -278,8 +279,9 @@ def log_config(log, hp, cfg, base, d: Dist, accum: int, use_compile: bool) -> No
 
 
 def eval_spec(hp: Hyperparameters, d: Dist, accum: int, mode: str = "plain") -> EvalSpec:
-    batch_seqs = max(1, hp.val_batch_size // (d.world * accum * hp.train_seq_len))
-    return EvalSpec(mode=mode, seq_len=hp.train_seq_len, batch_seqs=batch_seqs,
+    seq_len = hp.eval_seq_len or hp.train_seq_len
+    batch_seqs = max(1, hp.val_batch_size // (d.world * accum * seq_len))
+    return EvalSpec(mode=mode, seq_len=seq_len, batch_seqs=batch_seqs,
                     stride=hp.eval_stride if mode == "sliding" or (mode == "ttt" and hp.eval_stride) else 0,
                     chunk_tokens=hp.ttt_chunk_tokens, ttt_lr=hp.ttt_lr, ttt_momentum=hp.ttt_momentum,
                     ttt_epochs=hp.ttt_epochs)
@@ -287,10 +289,13 @@ def eval_spec(hp: Hyperparameters, d: Dist, accum: int, mode: str = "plain") -> 
 
 def train(hp, base, model, optimizers, val: EvalData, d: Dist, accum: int, log) -> dict:
     """The training loop: priming steps (then reset), then steps until ITERATIONS or the cap."""
-    local_tokens = hp.train_batch_tokens // (d.world * accum)
-    if local_tokens % hp.train_seq_len or local_tokens == 0:
-        raise ValueError(f"TRAIN_BATCH_TOKENS={hp.train_batch_tokens} must split into whole sequences of "
-                         f"{hp.train_seq_len} over {d.world} ranks x {accum} accumulation steps")
+    local_tokens = hp.train_batch_tokens // (d.world * accum) // hp.train_seq_len * hp.train_seq_len
+    if local_tokens == 0:
+        raise ValueError(f"TRAIN_BATCH_TOKENS={hp.train_batch_tokens} holds no whole sequence of "
+                         f"{hp.train_seq_len} per rank and accumulation step ({d.world} x {accum})")
+    if local_tokens * d.world * accum != hp.train_batch_tokens:  # any world size: round down, say so
+        log(f"train_batch_tokens_effective:{local_tokens * d.world * accum} (TRAIN_BATCH_TOKENS="
+            f"{hp.train_batch_tokens} rounded down to whole sequences over {d.world} ranks x {accum} steps)")
     cap_ms = 1000.0 * hp.max_wallclock_seconds if hp.max_wallclock_seconds > 0 else None
 
     def step_fn(loader, step, elapsed_ms):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from auditor.code.flow import call_name
-from auditor.findings import Confidence
 from auditor.registry import Rule, Skip
 
 
@@ -43,9 +42,6 @@ def inactive_evidence(rule, site, why: str):
     return rule.evidence(f"{site.path}:{site.line} not active: {why}", path=site.path, line=site.line)
 
 
-MEDIUM = Confidence.MEDIUM
-LOW = Confidence.LOW
-
 
 class AdaptationRule(Rule):
     """Base of the rules that report one kind of update on validation data (``CodeBase.adaptations``)."""
@@ -68,3 +64,22 @@ class AdaptationRule(Rule):
                 yield inactive_evidence(self, a.site, a.why)
                 continue
             yield at(self, ctx, a.site, self.message(a), evidence=caller_evidence(code, a), **self.grade(a))
+
+
+class PatternRule(Rule):
+    """Base of the rules that report code shapes (``auditor.code.patterns``): ``find(code)`` yields
+    ``(site, message, finding keywords)``; sites switched off by the configuration become evidence."""
+
+    abstract = True
+
+    def find(self, code):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check(self, ctx):
+        code = need_code(ctx)
+        for site, message, kw in self.find(code):
+            active, why = code.flow.active(site)
+            if not active:
+                yield inactive_evidence(self, site, why)
+                continue
+            yield at(self, ctx, site, message, **kw)

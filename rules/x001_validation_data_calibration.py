@@ -1,12 +1,11 @@
 """X001 validation-data-calibration."""
 
 from auditor.code import patterns
-from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from auditor.findings import Severity
+from rules._code import PatternRule
 
 
-class ValidationDataCalibration(Rule):
+class ValidationDataCalibration(PatternRule):
     """Quantization calibration (GPTQ Hessians, AWQ or activation statistics) runs on validation data.
 
     Checks:
@@ -32,12 +31,7 @@ class ValidationDataCalibration(Rule):
     severity = Severity.ERROR
     ruling = "CODE-VAL-CALIBRATION"
 
-    def check(self, ctx):
-        code = need_code(ctx)
+    def find(self, code):
         for site, detail in patterns.val_calibration(code):
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, f"{detail}: calibration statistics from validation tokens go into the "
-                                      "quantized artifact", evidence=["legal instead: CODE-TRAIN-GPTQ"])
+            yield site, f"{detail}: calibration statistics from validation tokens go into the quantized artifact", {
+                "evidence": ["legal instead: CODE-TRAIN-GPTQ"]}

@@ -2,11 +2,10 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class ValidationStatisticsAhead(Rule):
+class ValidationStatisticsAhead(PatternRule):
     """Caches, tables or n-gram statistics are built from the validation set ahead of scoring it.
 
     Checks:
@@ -32,11 +31,6 @@ class ValidationStatisticsAhead(Rule):
     confidence = Confidence.MEDIUM
     ruling = "CODE-VAL-PRECOMPUTE"
 
-    def check(self, ctx):
-        code = need_code(ctx)
+    def find(self, code):
         for site, detail in patterns.val_statistics(code):
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, f"{detail}: statistics of tokens not yet scored can leak into their scores")
+            yield site, f"{detail}: statistics of tokens not yet scored can leak into their scores", {}

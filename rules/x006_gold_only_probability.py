@@ -2,18 +2,19 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class GoldOnlyProbability(Rule):
+class GoldOnlyProbability(PatternRule):
     """The scored probability is formed for the gold token only (target in the key, count blends).
 
     Checks:
-    A lookup key that XORs the target into a context hash (``ctx ^ (y * prime)``) before the score
-    is accumulated in the same loop (error, medium confidence: the same key after scoring is an
-    update and passes); and a ``log`` of a blend whose count term is divided by a context count
-    instead of a sum over the vocabulary (warning, medium).
+    A lookup key that mixes the target into a context hash (``ctx ^ (y * prime)``; or a hash built
+    with ``h ^= …`` extended by one more validation token) with a score after it in the function, or
+    in the caller of a helper that returns the key (error, medium confidence: the same key used only
+    after the last score is an update and passes); and a ``log`` of a blend whose count term is
+    divided by a context count instead of a sum over the vocabulary, followed back through
+    assignments (warning, medium).
 
     Why:
     #779 (valerio-oai, 2026-03-27): a target-in-key n-gram score depends on the token it scores (C1).
@@ -33,14 +34,8 @@ class GoldOnlyProbability(Rule):
     confidence = Confidence.MEDIUM
     ruling = "CODE-TARGET-IN-KEY"
 
-    def check(self, ctx):
-        code = need_code(ctx)
-        found = [(s, d, None) for s, d in patterns.target_in_key(code)]
-        found += [(s, d, Severity.WARNING) for s, d in patterns.gold_only_blend(code)]
-        for site, detail, severity in found:
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, detail, severity=severity,
-                     ruling="CODE-GOLD-ONLY" if severity else None)
+    def find(self, code):
+        for site, detail in patterns.target_in_key(code):
+            yield site, detail, {}
+        for site, detail in patterns.gold_only_blend(code):
+            yield site, detail, {"severity": Severity.WARNING, "ruling": "CODE-GOLD-ONLY"}

@@ -2,11 +2,10 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class NetworkAccess(Rule):
+class NetworkAccess(PatternRule):
     """The code the run executes reaches the network or downloads.
 
     Checks:
@@ -32,12 +31,7 @@ class NetworkAccess(Rule):
     severity = Severity.ERROR
     ruling = "CODE-NETWORK"
 
-    def check(self, ctx):
-        code = need_code(ctx)
+    def find(self, code):
         for site, detail, is_call in patterns.network(code):
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, f"the run {detail}", **({} if is_call else {
-                "severity": Severity.WARNING, "confidence": Confidence.MEDIUM}))
+            yield site, f"the run {detail}", {} if is_call else {
+                "severity": Severity.WARNING, "confidence": Confidence.MEDIUM}

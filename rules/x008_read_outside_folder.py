@@ -2,11 +2,10 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class ReadOutsideFolder(Rule):
+class ReadOutsideFolder(PatternRule):
     """The code reads files outside its folder and the data path.
 
     Checks:
@@ -32,11 +31,6 @@ class ReadOutsideFolder(Rule):
     confidence = Confidence.MEDIUM
     ruling = "CODE-OUTSIDE-READS"
 
-    def check(self, ctx):
-        code = need_code(ctx)
+    def find(self, code):
         for site, detail in patterns.outside_reads(code):
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, f"the run {detail}, outside its folder and the data path")
+            yield site, f"the run {detail}, outside its folder and the data path", {}

@@ -2,11 +2,10 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class ByteAccountingChanged(Rule):
+class ByteAccountingChanged(PatternRule):
     """The tokenizer or the BPB byte accounting differs from the challenge's, with no proof here.
 
     Checks:
@@ -33,11 +32,6 @@ class ByteAccountingChanged(Rule):
     confidence = Confidence.MEDIUM
     ruling = "CODE-TOKENIZER-PROOF"
 
-    def check(self, ctx):
-        code = need_code(ctx)
+    def find(self, code):
         for site, detail, conf in patterns.byte_accounting(code):
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, f"{detail}: the byte count needs a proof", confidence=Confidence[conf.upper()])
+            yield site, f"{detail}: the byte count needs a proof", {"confidence": Confidence[conf.upper()]}

@@ -2,11 +2,10 @@
 
 from auditor.code import patterns
 from auditor.findings import Confidence, Severity
-from auditor.registry import Rule
-from rules._code import at, caller_evidence, inactive_evidence, need_code  # noqa: F401
+from rules._code import PatternRule
 
 
-class TrainingDataAtEval(Rule):
+class TrainingDataAtEval(PatternRule):
     """A function that scores the validation set also reads training data.
 
     Checks:
@@ -30,11 +29,6 @@ class TrainingDataAtEval(Rule):
     confidence = Confidence.MEDIUM
     ruling = "CODE-TRAIN-DATA-AT-EVAL"
 
-    def check(self, ctx):
-        code = need_code(ctx)
+    def find(self, code):
         for site, detail in patterns.train_data_at_eval(code):
-            active, why = code.flow.active(site)
-            if not active:
-                yield inactive_evidence(self, site, why)
-                continue
-            yield at(self, ctx, site, detail)
+            yield site, detail, {}

@@ -38,7 +38,12 @@ class SelfExtractingCode(Rule):
         index = code.index
         if not index.wrapped and not index.problems and not code.unread:
             raise Skip("no self-extracting code, and every file parsed")
-        for m in index.wrapped:
+        innermost = {}
+        for m in index.wrapped:  # nested stubs: one note per shipped file, for its innermost code
+            key = (m.layers[0].path, m.layers[0].line)
+            if len(m.layers) > len(innermost.get(key, m).layers) or key not in innermost:
+                innermost[key] = m
+        for m in innermost.values():
             outer, inner = m.layers[0], m.layers[-1]
             yield self.finding(f"{outer.path} is a self-extracting stub ({' → '.join('+'.join(x.chain) for x in m.layers)}): "
                                f"{outer.wrapped_bytes:,} bytes as shipped, {inner.unwrapped_bytes:,} bytes decoded; "

@@ -210,13 +210,14 @@ def apply_overrides(config: Config, ctx) -> None:
     When runs disagree, a value that enables something (true, non-zero) wins: a flag on in any run
     means the flagged code ran.
     """
+    dumps = [(log, {k.lower(): v for k, v in log.run.hyperparameters.items()}) for log in ctx.logs]
     for env, s in config.by_env.items():
         candidates = []
-        for log in ctx.logs:
+        for log, hparams in dumps:
             if env in log.run.env:
                 candidates.append((log.run.env[env].value, f"log {log.rel}", False))
-            elif log.run.hyperparameter(s.name) is not None:
-                candidates.append((log.run.hyperparameter(s.name).value, f"log {log.rel}", True))
+            elif s.name.lower() in hparams:
+                candidates.append((hparams[s.name.lower()].value, f"log {log.rel}", True))
         readme = ctx.readme_doc
         for cmd in (readme.launches() if readme is not None else ()):
             if env in cmd.env:

@@ -40,6 +40,7 @@ SHAPE_ATTRS = {"shape", "ndim", "dtype", "device", "size"}
 MUTATORS = re.compile(r"^(append|extend|insert|update|add|put|copy_|index_copy_|fill_|.*_)$")
 SCORE_TARGET = re.compile(r"loss|nll|bits|byte|tok|count|sum|total|score|correct|bpb|ce", re.I)
 NO_GRAD = ("no_grad", "inference_mode")
+LOSS_CALLS = {"cross_entropy", "nll_loss", "log_softmax", "log", "log2", "logsumexp"}
 MOVERS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.withitem,
           ast.Return, ast.Call)
 OPTIMIZERS = {"SGD", "Adam", "AdamW", "Muon", "Adagrad", "RMSprop", "Lion", "NorMuon"}
@@ -391,7 +392,8 @@ class Flow:
         else:
             return False
         name = dotted(target.value if isinstance(target, ast.Subscript) else target)
-        return bool(SCORE_TARGET.search(name or "")) and self.is_val(func, value)
+        named = bool(SCORE_TARGET.search(name or "")) or not self._info(value).calls.isdisjoint(LOSS_CALLS)
+        return named and self.is_val(func, value)
 
     def is_score(self, func: Func, n: ast.AST) -> bool:
         """An accumulation of validation-derived values with gradients off, or a call of a function
@@ -402,7 +404,8 @@ class Flow:
                 return True
             if name in self.accumulators and self.no_grad(func, n):
                 return True
-        return self._accumulates(func, n) and self.no_grad(func, n)
+        return self._accumulates(func, n) and (self.no_grad(func, n) or _detached(n.value if isinstance(
+            n, ast.AugAssign) else n.args[0]))
 
     def no_grad(self, func: Func, node: ast.AST) -> bool:
         for a in func.module.ancestors(node):
@@ -561,6 +564,12 @@ class Flow:
                 break
             child = a
         return ""
+
+
+def _detached(value: ast.AST) -> bool:
+    """``nll.detach()…`` / ``loss.item()``: a value cut from the graph (scored with gradients off)."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("detach", "item")
+               for n in ast.walk(value))
 
 
 def _constructed(value: ast.AST) -> bool:

@@ -18,6 +18,8 @@ MAX_TOTAL_CODE_BYTES = 16 * 1024 * 1024  # all code files read, together
 MAX_INDEX_TOKENS = MAX_PARSE_TOKENS * 3 // 2  # all modules parsed, together (memory bound)
 FUNC_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
+# Contexts and operators: shared singletons with nothing below them, left out of the index.
+ATOMS = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Module:
         """One walk: parent links, the nodes each function owns (its body without nested
         functions; the module owns module-level code and class bodies), and nodes by type."""
         parents, owned, by_type, owner_of = self.parents, self.owned, self.by_type, self.owner
-        AST, funcs = ast.AST, FUNC_TYPES
+        AST, funcs, atoms = ast.AST, FUNC_TYPES, ATOMS
         stack = [(self.tree, self.tree)]
         owned[self.tree] = []
         while stack:
@@ -50,7 +52,7 @@ class Module:
             for name in node._fields:
                 value = getattr(node, name, None)
                 for child in (value if isinstance(value, list) else (value,)):
-                    if isinstance(child, AST):
+                    if isinstance(child, AST) and not isinstance(child, atoms):
                         parents[child] = node
                         owner_of[child] = inner
                         mine.append(child)
@@ -104,6 +106,8 @@ def parse(source: str) -> ast.Module | None:
     """The AST, or None. Python 3.12 f-strings that reuse their quote inside ``{…}`` (common in
     minified records) do not parse on 3.11: such lines are repaired by swapping the inner quotes,
     which keeps every line number."""
+    if source.startswith("\ufeff"):  # a UTF-8 byte-order mark: Python reads past it
+        source = source[1:]
     lines = None
     for _ in range(MAX_REPAIRS):
         try:

@@ -12,9 +12,11 @@ import re
 
 from auditor.code.flow import FUNC_TYPES, LOOP_TYPES, Site, call_name, dotted, info, is_train_source
 
-CALIBRATION = re.compile(r"hessian|calibrat|awq|(collect|gather|accum|compute)_?\w*(stat|act)", re.I)
+# Quantization calibration only (an n-gram mixing weight tuned on tokens is X004's business).
+CALIBRATION = re.compile(r"hessian|gptq|awq|quant\w*calib|calib\w*quant|(collect|gather|accum|compute)_?\w*(act|activation)_?stat",
+                         re.I)
 STATS_CALLS = {"bincount", "Counter", "histc", "histogram"}
-STATS_FUNC = re.compile(r"ngram|n_gram|bigram|trigram|hint|cache|table|count", re.I)
+STATS_FUNC = re.compile(r"ngram|n_gram|bigram|trigram|hint|cache|table|count|calib|dup", re.I)
 TARGET = re.compile(r"^(y|yy|tgt|tgts|target|targets|gold|labels?|next_toks?|next_tokens?)(_\w+)?$")
 COUNTISH = re.compile(r"count|cnt|freq|hits|^ctx|_c$", re.I)
 BPB_NAMES = re.compile(r"byte|tok", re.I)  # token_count / byte_count: the BPB ratio, not a probability

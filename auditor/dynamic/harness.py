@@ -160,8 +160,7 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
     say("writing probe data")
     sizes = {"val_tokens": val_tokens} if val_tokens else {}
     probe = make_probe(work / "probe_a", folder, cache=cache, env=env, **sizes)
-    table = ByteTable.from_tokenizer(probe.tokenizer_path, probe.vocab_size)
-    proof = Proof(folder, [], table)
+    proof = Proof(folder, [], ByteTable.from_tokenizer(probe.tokenizer_path, probe.vocab_size))
     if not probe.generated_tokenizer:
         proof.notes.append(f"probe uses the folder's tokenizer {probe.tokenizer_path.name}")
     runs = [("a", probe)]
@@ -170,6 +169,15 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
         runs.append(("b", make_probe(work / "probe_b", folder, base=probe, flip=proof.flip, env=env)))
         if noise if noise is not None else device == "cuda":
             runs.append(("n", probe))  # the same stream again: the floor of run-to-run noise
+    _run_all(proof, runs, work, device, timeout, nproc, say)
+    proof.seconds = time.monotonic() - start
+    proof.save(work / "proof")
+    return proof
+
+
+def _run_all(proof: Proof, runs, work: Path, device: str, timeout: float, nproc: int, say) -> None:
+    """Run the script once per probe; stop at the first run that cannot support a verdict."""
+    folder = proof.folder
     for label, pr in runs:
         what = {"b": " (future flipped)", "n": " again (noise floor)"}.get(label, "")
         say(f"run {label}: {SCRIPT} on the probe{what}")
@@ -181,9 +189,6 @@ def prove(folder: Path, *, work: Path | None = None, device: str = "cpu", timeou
         if run.error:
             proof.error = run.error
             break
-    proof.seconds = time.monotonic() - start
-    proof.save(work / "proof")
-    return proof
 
 
 def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout: float, nproc: int) -> Run:
@@ -196,21 +201,10 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     shutil.copytree(folder, sub, symlinks=True)
     (rdir / EVENTS).mkdir()
     (rdir / NATIVE).mkdir()
-    extra = {**probe.env(), "GOLF_TRACE_PATH": str(rdir / EVENTS / EVENTS), "PYTHONPATH": str(REPO_ROOT),
-             "GOLF_LEDGER_PATH": str(rdir / NATIVE / EVENTS)}
-    if device == "cpu":
-        extra["CUDA_VISIBLE_DEVICES"] = ""
-    else:
-        extra["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"  # deterministic cuBLAS where the script allows
-    boot = ["-m", "auditor.dynamic.instrument.boot", SCRIPT]
-    argv = [sys.executable, *boot] if nproc == 1 else \
-        ["sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh", sys.executable, "-m", "torch.distributed.run",
-         "--standalone", f"--nproc_per_node={nproc}", *boot]
-    if nproc > 1:
-        extra.update({"MASTER_ADDR": "127.0.0.1"})
     log = rdir / "stdout.log"
     memory = CPU_MEMORY_BYTES if device == "cpu" else None  # CUDA needs its address space unlimited
-    res = run_sandboxed(argv, cwd=sub, env=scrubbed_env(extra, home=sub, tmpdir=sub),
+    res = run_sandboxed(_command(nproc), cwd=sub, env=scrubbed_env(_child_env(probe, rdir, device, nproc), home=sub,
+                                                                  tmpdir=sub),
                         limits=Limits(wall_s=timeout, memory_bytes=memory), stdout_path=log,
                         stderr_path=rdir / "stderr.log", writable=[rdir])  # the run's events and ledger
     run = Run(label, sub, probe.stream, log, wall_s=res.wall_s, events_dir=rdir / EVENTS)
@@ -227,6 +221,27 @@ def _run_once(folder: Path, rdir: Path, label: str, probe, device: str, timeout:
     if run.reported is not None and any((rdir / NATIVE).glob(f"{EVENTS}.rank*")):
         run.native = _native_check(run, rdir / NATIVE)
     return run
+
+
+def _command(nproc: int) -> list[str]:
+    """The boot module on the script; under torchrun (loopback brought up in the namespace) for ranks."""
+    boot = ["-m", "auditor.dynamic.instrument.boot", SCRIPT]
+    if nproc == 1:
+        return [sys.executable, *boot]
+    return ["sh", "-c", 'ip link set lo up 2>/dev/null; exec "$@"', "sh", sys.executable, "-m",
+            "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", *boot]
+
+
+def _child_env(probe, rdir: Path, device: str, nproc: int) -> dict[str, str]:
+    extra = {**probe.env(), "GOLF_TRACE_PATH": str(rdir / EVENTS / EVENTS), "PYTHONPATH": str(REPO_ROOT),
+             "GOLF_LEDGER_PATH": str(rdir / NATIVE / EVENTS)}
+    if device == "cpu":
+        extra["CUDA_VISIBLE_DEVICES"] = ""
+    else:
+        extra["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"  # deterministic cuBLAS where the script allows
+    if nproc > 1:
+        extra["MASTER_ADDR"] = "127.0.0.1"
+    return extra
 
 
 def _native_check(run: Run, native_dir: Path) -> dict:

@@ -113,3 +113,7 @@ def test_python312_fstrings_are_repaired_keeping_lines():
     tree = parse(src)
     assert tree is not None and [n.lineno for n in tree.body] == [1, 2, 3]
     assert parse("def f(:\n") is None
+
+
+def test_byte_order_mark_is_read_past():
+    assert parse("\ufeffimport os\nx = 1\n").body[1].lineno == 2

@@ -6,9 +6,10 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 
-from auditor.dynamic.events import EventWriter, read_events  # noqa: E402
+from auditor.dynamic.events import read_events  # noqa: E402
 from reference_model.bpb import stream_bpb  # noqa: E402
 from reference_model.evaluate import EvalSpec, evaluate, plain_windows, sliding_windows  # noqa: E402
+from reference_model.ledger import LedgerWriter  # noqa: E402
 from reference_model.quantize import export_artifact, load_artifact, quantize_tensor  # noqa: E402
 
 from .conftest import SEQ  # noqa: E402
@@ -77,8 +78,9 @@ def ledger_events(tmp_path, model, data, spec, world=1):
     results, events = [], []
     for rank in range(world):
         path = tmp_path / f"ledger.rank{rank}"
-        with EventWriter(path, rank=rank, world_size=world, stream_len=data.stream.size) as w:
-            results.append(evaluate(model, data, spec, rank=rank, world=world, ledger=w))
+        w = LedgerWriter(path, rank=rank, world_size=world, stream_len=data.stream.size)
+        results.append(evaluate(model, data, spec, rank=rank, world=world, ledger=w))
+        w.close()
         events += list(read_events(path))
     return results[0], events
 

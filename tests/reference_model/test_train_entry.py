@@ -22,7 +22,7 @@ TINY_ENV = dict(NUM_LAYERS="2", MODEL_DIM="64", NUM_HEADS="4", NUM_KV_HEADS="2",
 
 def run_train(tmp_path, **env_extra):
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
-    env.update(PYTHONPATH=str(REPO), RUN_ID="t", **TINY_ENV, **env_extra)
+    env.update({"PYTHONPATH": str(REPO), "RUN_ID": "t", **TINY_ENV, **env_extra})
     res = subprocess.run([sys.executable, "-m", "reference_model.train"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
@@ -62,8 +62,11 @@ def test_sliding_run_log_and_ledger(tmp_path, tiny_dataset):
 def test_wallclock_cap_and_throughput_mode_without_tokenizer(tmp_path, tiny_dataset):
     log, text = run_train(tmp_path, DATA_PATH=str(tiny_dataset.data_path), TOKENIZER_PATH="",
                           ITERATIONS="100000", MAX_WALLCLOCK_SECONDS="1.5", VAL_LOSS_EVERY="0",
-                          COMPRESSOR="brotli")
+                          COMPRESSOR="brotli", TRAIN_BATCH_TOKENS="2000", EVAL_SEQ_LEN="96")
     assert "val_bpb:disabled" in text
+    assert "train_batch_tokens_effective:1920 " in text  # 15 whole sequences of 128
+    val = tiny_dataset.val_tokens
+    assert int(log.val_tokens.value) == (val - 1) // 96 * 96  # scored in windows of EVAL_SEQ_LEN
     assert log.training.stop_reason is StopReason.WALLCLOCK_CAP
     assert 1500 <= log.training.train_time_ms < 10_000 and int(log.training.steps.value) < 100000
     r = log.reported

@@ -609,12 +609,11 @@ def _normalized(dist: T, space: str, tol: float = 1e-3) -> bool:
         return bool((rows.sum(-1) - 1).abs().max() < tol) and bool((rows >= -1e-9).all())
 
 
-def install_hooks(tracer: Tracer, mode: TraceMode) -> None:
-    """Global module/optimizer hooks, accumulator and collective interception."""
+def install_hooks(tracer: Tracer, mode: TraceMode):
+    """Global module/optimizer hooks and collective interception; returns a function that removes
+    them all (the child never needs it; an in-process user such as the benchmark does)."""
     from torch.nn.modules.module import register_module_forward_pre_hook
     from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
-
-    register_module_forward_pre_hook(lambda module, args: tracer.track_module(module))
 
     def pre(opt, args, kwargs):
         tracer.in_step += 1
@@ -623,16 +622,23 @@ def install_hooks(tracer: Tracer, mode: TraceMode) -> None:
         tracer.in_step -= 1
         tracer.adapt("optimizer_step", optimizer=type(opt).__name__, collective=tracer.ddp)
 
-    register_optimizer_step_pre_hook(pre)
-    register_optimizer_step_post_hook(post)
-    _wrap_all_reduce(tracer)
+    handles = [register_module_forward_pre_hook(lambda module, args: tracer.track_module(module)),
+               register_optimizer_step_pre_hook(pre), register_optimizer_step_post_hook(post)]
+    restore = _wrap_all_reduce(tracer)
+
+    def remove() -> None:
+        for h in handles:
+            h.remove()
+        restore()
+
+    return remove
 
 
-def _wrap_all_reduce(tracer: Tracer) -> None:
+def _wrap_all_reduce(tracer: Tracer):
     import torch.distributed as dist
 
     if not dist.is_available():
-        return
+        return lambda: None
     original = dist.all_reduce
 
     def all_reduce(tensor, *args, **kwargs):
@@ -646,4 +652,9 @@ def _wrap_all_reduce(tracer: Tracer) -> None:
         return out
 
     dist.all_reduce = all_reduce
+
+    def restore() -> None:
+        dist.all_reduce = original
+
+    return restore
 
