@@ -108,3 +108,15 @@ def test_fail_on_never_changes_the_exit_code_not_the_verdict(run_cli):
     import json
 
     assert code == 0 and json.loads(out)["verdict"] == "fail"
+
+
+def test_the_readme_first_command_audits_clean(run_cli, repo_cwd):
+    """The README opens with the command a new user runs: it must work and give a clean verdict."""
+    import shlex
+
+    text = (repo_cwd / "README.md").read_text(encoding="utf-8")
+    first = next(line for line in text.split("```bash", 1)[1].splitlines() if "golf-audit audit" in line)
+    args = shlex.split(first.split("golf-audit", 1)[1])
+    code, out, _ = run_cli(*args)
+    assert code == 0, out
+    assert "verdict: PASS" in out and "waived" in out.lower()
