@@ -72,6 +72,10 @@ width_option = click.option("--width", type=click.IntRange(40, 400), default=100
                             help="Width of the text report.")
 fail_on_option = click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
                               help="Lowest severity that makes the exit code 1.")
+verbose_option = click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+ruleset_option = click.option("--ruleset", help="Ruleset id (default: the one in force on the submission's date).")
+report_option = click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
+                             help="Also write the report in FORMAT to FILE (repeatable), e.g. markdown:report.md.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -85,7 +89,7 @@ def cli() -> None:
 @format_option
 @output_option
 @fail_on_option
-@click.option("--ruleset", help="Ruleset id (default: the one in force on the submission's date).")
+@ruleset_option
 @click.option("--track", type=click.Choice(("record", "non_record")),
               help="Track (default: from records/<track>/ in the path, else the JSON's 'track').")
 @click.option("--against", help="Baseline to beat: comma-separated per-seed BPB values, or a record folder.")
@@ -100,7 +104,7 @@ def cli() -> None:
               help="Waivers file (TOML or JSON): reviewed findings shown apart and not counted.")
 @click.option("--sarif-root", default="", help="SARIF: the folder's path in its repository, so annotations land on "
               "the right files (default: paths relative to the folder).")
-@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@verbose_option
 @color_option
 @width_option
 def audit(folder, fmt, output, fail_on, ruleset, track, against, leaderboard, date_, pr, corpus, only, waivers,
@@ -218,7 +222,7 @@ def explain(rule_id):
               help="Ranks: more than one runs the script under torchrun (gloo on CPU).")
 @click.option("--env", "env_pairs", multiple=True, metavar="KEY=VALUE",
               help="Extra environment for the script (repeatable), e.g. ITERATIONS=50.")
-@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@verbose_option
 @color_option
 @width_option
 def prove(folder, device, plot_path, fmt, output, fail_on, timeout, keep_work, replay, c1, noise, nproc, env_pairs,
@@ -335,15 +339,14 @@ def _reports(specs: tuple[str, ...]) -> list[tuple[str, Path]]:
               help="Waivers file (default: golf-audit-waivers.toml or .json of the base revision, never the PR's).")
 @click.option("--dynamic", is_flag=True, help="Also run the dynamic rules (needs torch and a CUDA GPU; otherwise "
               "they are reported as skipped, with the reason).")
-@click.option("--ruleset", help="Ruleset id (default: the one in force on the submission's date).")
+@ruleset_option
 @click.option("--date", "date_", help="Audit as of this date (YYYY-MM-DD) instead of the submission's.")
 @click.option("--only", help="Run only these static/dynamic rule ids (comma-separated); gate rules always run.")
 @format_option
 @output_option
-@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
-              help="Also write the report in FORMAT to FILE (repeatable), e.g. markdown:comment.md.")
+@report_option
 @fail_on_option
-@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@verbose_option
 @color_option
 @width_option
 def gate(repo, base, head, pr, leaderboard, waivers, dynamic, ruleset, date_, only, fmt, output, reports, fail_on,
@@ -457,14 +460,13 @@ def leaderboard_build(records_dir, track, pr_map, rev, status, output):
 @click.option("--python", "python", help="Interpreter of the runs (default: this one).")
 @click.option("--allow-no-isolation", is_flag=True, help="Run even where the network cannot be turned off.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-@click.option("--ruleset", help="Ruleset id (default: the one in force on the submission's date).")
+@ruleset_option
 @click.option("--track", type=click.Choice(("record", "non_record")), help="Track (default: as for 'audit').")
 @format_option
 @output_option
-@click.option("--report", "reports", multiple=True, metavar="FORMAT:FILE",
-              help="Also write the report in FORMAT to FILE (repeatable), e.g. markdown:rerun.md.")
+@report_option
 @fail_on_option
-@click.option("--verbose", "-v", is_flag=True, help="Show reasons for skipped rules and PASS evidence.")
+@verbose_option
 @color_option
 @width_option
 def rerun(folder, seeds, nproc, data_path, tokenizer_path, vocab_size, env_pairs, work_dir, timeout_s, receipt,

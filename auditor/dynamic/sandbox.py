@@ -281,10 +281,7 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
             except subprocess.TimeoutExpired:
                 timed_out = True
     finally:
-        if timed_out or proc.poll() is None:
-            _kill_group(proc)
-        else:
-            _kill_group(proc)  # grandchildren left behind by a finished child go too
+        _kill_group(proc)  # on timeout; and grandchildren a finished child left behind go too
         proc.wait()
         sel.close()
         proc.stdout.close()

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from auditor.dynamic.sandbox import Limits, network_isolation_available, run_sandboxed, scrubbed_env
+from tests.procs import all_gone, pids_with_cmdline
 
 
 def test_env_is_scrubbed(tmp_path, monkeypatch):
@@ -31,36 +32,10 @@ def test_timeout_kills_the_whole_group(tmp_path):
     code = f"{name} & sleep 0.3; echo started; wait"
     t0 = time.monotonic()
     r = run_sandboxed(["bash", "-c", code], cwd=tmp_path, limits=Limits(wall_s=2.5), allow_no_isolation=True,
-                      on_line=lambda stream, line: seen.extend(_pids_running(name)))
+                      on_line=lambda stream, line: seen.extend(pids_with_cmdline(name)))
     assert r.timed_out and r.returncode is None and time.monotonic() - t0 < 10
     assert seen  # the grandchild ran
-    assert all(_gone(pid) for pid in seen)
-
-
-def _pids_running(cmdline: str) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if fh.read().replace(b"\0", b" ").strip() == cmdline.encode():
-                    out.append(int(entry))
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-def _gone(pid: int, wait_s: float = 5.0) -> bool:
-    """The process no longer runs (absent, or a zombie waiting for init to reap it)."""
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                if fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
-                    return True
-        except FileNotFoundError:
-            return True
-        time.sleep(0.05)
-    return False
+    assert all_gone(seen)
 
 
 def test_lines_stream_and_failures_are_results(tmp_path):

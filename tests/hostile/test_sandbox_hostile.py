@@ -20,6 +20,7 @@ import pytest
 
 from auditor.dynamic.sandbox import Limits, confinement_available, network_isolation_available, run_sandboxed, \
     scrubbed_env
+from tests.procs import all_gone, pids_with_cmdline
 
 needs_netns = pytest.mark.skipif(not network_isolation_available(), reason="no user/network namespaces here")
 needs_confinement = pytest.mark.skipif(not confinement_available(), reason="no mount/PID namespaces here")
@@ -106,10 +107,10 @@ def test_a_daemon_that_left_the_process_group_is_killed_too(tmp_path):
             "time.sleep(0.5)\nprint('daemonized', flush=True)\ntime.sleep(60)\n")
     seen = []
     r = py(code, tmp_path, limits=Limits(wall_s=3),
-           on_line=lambda stream, line: seen.extend(_pids_with_cmdline(tag)))
+           on_line=lambda stream, line: seen.extend(pids_with_cmdline(tag)))
     assert r.timed_out and r.writes_confined
     assert seen, "the daemon should have been running"
-    assert _all_gone(seen)
+    assert all_gone(seen)
 
 
 @needs_confinement
@@ -181,30 +182,3 @@ def test_an_output_flood_cannot_fill_the_disk(tmp_path, monkeypatch):
     assert text.endswith(f"[golf-audit: output over {1 << 20:,} bytes; the rest not written]\n")
 
 
-def _pids_with_cmdline(cmdline: str) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                if fh.read().replace(b"\0", b" ").strip() == cmdline.encode():
-                    out.append(int(entry))
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-def _all_gone(pids: list[int], wait_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        alive = []
-        for pid in pids:
-            try:
-                with open(f"/proc/{pid}/stat") as fh:
-                    if fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
-                        alive.append(pid)
-            except FileNotFoundError:
-                pass
-        if not alive:
-            return True
-        time.sleep(0.05)
-    return False

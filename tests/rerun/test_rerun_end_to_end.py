@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -76,10 +75,10 @@ def test_timeout_kills_the_whole_process_group(run_cli, tmp_path, rerun_args):
     r001 = [f for f in report["findings"] if f["rule_id"] == "R001"]
     assert len(r001) == 1 and "killed after the" in r001[0]["message"]
     assert time.monotonic() - start < 90
-    from tests.dynamic.test_sandbox_basics import _gone, _pids_running
+    from tests.procs import all_gone, pids_with_cmdline
 
     assert (Path(report["extra"]["rerun"]["work_dir"]) / "seed_7" / "run" / "grandchild.started").exists()
-    assert all(_gone(pid) for pid in _pids_running(f"sleep {tag}"))
+    assert all_gone(pids_with_cmdline(f"sleep {tag}"))
 
 
 def test_two_gloo_processes_reproduce_the_single_process_claim(run_cli, tiny_submission, rerun_args):
