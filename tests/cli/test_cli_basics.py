@@ -120,3 +120,16 @@ def test_the_readme_first_command_audits_clean(run_cli, repo_cwd):
     code, out, _ = run_cli(*args)
     assert code == 0, out
     assert "verdict: PASS" in out and "waived" in out.lower()
+
+
+def test_the_static_audit_never_imports_torch_or_numpy(repo_cwd):
+    """DESIGN.md: the static path stays light, whatever the folder (code, logs, waivers)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom auditor.cli import main\n"
+            "sys.argv = ['golf-audit', 'audit', 'fixtures/reference_submission', '--format', 'json', '-o', '/dev/null']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'numpy', 'sentencepiece') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_cwd, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
