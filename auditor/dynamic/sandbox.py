@@ -109,6 +109,13 @@ def scrubbed_env(extra: Mapping[str, str] | None = None, *, home: str | os.PathL
     return env
 
 
+def isolation_waived(asked: bool = False) -> bool:
+    """Whether runs may go ahead without a network namespace: asked for by the caller, or by the
+    operator of a machine without user namespaces (some GPU VMs) for every dynamic run at once with
+    ``GOLF_AUDIT_ALLOW_NO_ISOLATION=1``. Results still say a run was not isolated."""
+    return asked or os.environ.get("GOLF_AUDIT_ALLOW_NO_ISOLATION") == "1"
+
+
 @functools.lru_cache(maxsize=None)
 def network_isolation_available() -> bool:
     """True when ``unshare -rn`` can create a user+network namespace here."""
@@ -209,9 +216,7 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str | os.PathLike, env: Mapping[s
     """
     argv = [os.fspath(a) for a in argv]
     cwd = Path(cwd)
-    # The operator of a machine without user namespaces (some GPU VMs) may accept the risk for
-    # every dynamic run at once; the result still says the run was not isolated.
-    allow_no_isolation = allow_no_isolation or os.environ.get("GOLF_AUDIT_ALLOW_NO_ISOLATION") == "1"
+    allow_no_isolation = isolation_waived(allow_no_isolation)
     if env is None:
         env = scrubbed_env(home=cwd, tmpdir=cwd)
     full, isolated, confined = _command(argv, cwd, env, network, allow_no_isolation, confine_writes, writable)

@@ -7,7 +7,6 @@ cannot be re-run at all (no script, no sandbox) is ``RerunUnavailable`` (exit 3)
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +76,7 @@ def check_inputs(req: RerunRequest) -> None:
 def run(req: RerunRequest, reporter):
     """(ctx, outcome, result) of a re-run; raises the two errors above, nothing for a run's failure."""
     from auditor.context import AuditOptions, Context
-    from auditor.dynamic.sandbox import network_isolation_available
+    from auditor.dynamic.sandbox import isolation_waived, network_isolation_available
     from auditor.engine import audit
     from auditor.rerun.probe import merged, probe_environment
 
@@ -88,7 +87,7 @@ def run(req: RerunRequest, reporter):
         plan = make_plan(ctx, req.nproc, req.python)
     except PlanError as exc:
         raise RerunUnavailable(str(exc)) from None
-    allow = req.allow_no_isolation or os.environ.get("GOLF_AUDIT_ALLOW_NO_ISOLATION") == "1"  # as the sandbox
+    allow = isolation_waived(req.allow_no_isolation)
     if not allow and not network_isolation_available():
         raise RerunUnavailable("cannot turn the network off here (unshare -rn failed); "
                                "use --allow-no-isolation to re-run with the network on")

@@ -54,3 +54,14 @@ def test_memory_limit(tmp_path):
     r = run_sandboxed([sys.executable, "-c", "x = bytearray(800 * 2**20); print('allocated')"],
                       cwd=tmp_path, limits=Limits(memory_bytes=400 * 2**20), allow_no_isolation=True)
     assert r.returncode != 0 and "allocated" not in r.stdout_tail
+
+
+def test_isolation_is_waived_only_when_asked(monkeypatch):
+    from auditor.dynamic.sandbox import isolation_waived
+
+    monkeypatch.delenv("GOLF_AUDIT_ALLOW_NO_ISOLATION", raising=False)
+    assert not isolation_waived() and isolation_waived(True)
+    monkeypatch.setenv("GOLF_AUDIT_ALLOW_NO_ISOLATION", "yes")  # only "1" counts
+    assert not isolation_waived()
+    monkeypatch.setenv("GOLF_AUDIT_ALLOW_NO_ISOLATION", "1")
+    assert isolation_waived()
