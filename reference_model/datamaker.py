@@ -16,6 +16,7 @@ Layout written under ``out_dir``::
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,7 +133,7 @@ def make_dataset(out_dir: str | Path, *, vocab_size: int = 1024, train_tokens: i
         source = [d.strip() for d in text.splitlines() if d.strip()]
         if not source:
             raise ValueError("text holds no documents")
-        docs_iter = (source[i % len(source)] for i in range(10**9))
+        docs_iter = itertools.cycle(source)
     else:
         docs_iter = iter_documents(seed)
     tok_docs = [next(docs_iter) for _ in range(400)]
@@ -154,7 +155,8 @@ def make_dataset(out_dir: str | Path, *, vocab_size: int = 1024, train_tokens: i
             have += len(ids)
         return np.concatenate(chunks)[:n_tokens]
 
-    val = take(val_tokens, tok_docs[:0])
+    # validation documents are fresh ones; training starts with the tokenizer's documents
+    val = take(val_tokens, [])
     train = take(train_tokens, tok_docs)
     write_shard(data_path / "fineweb_val_000000.bin", val)
     for i, part in enumerate(np.array_split(train, train_shards)):
