@@ -65,3 +65,15 @@ def test_isolation_is_waived_only_when_asked(monkeypatch):
     assert not isolation_waived()
     monkeypatch.setenv("GOLF_AUDIT_ALLOW_NO_ISOLATION", "1")
     assert isolation_waived()
+
+
+def test_gpu_safety_switches_pass_and_bootstrap_uses_loopback(tmp_path, monkeypatch):
+    """NVLink multicast stays off in the child (shared GPU hosts), and inside the network namespace
+    NCCL/gloo bootstrap on the only device there is."""
+    monkeypatch.setenv("NCCL_NVLS_ENABLE", "0")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")
+    env = scrubbed_env(home=tmp_path)
+    assert env["NCCL_NVLS_ENABLE"] == "0" and env["CUDA_VISIBLE_DEVICES"] == "1"
+    code = "import os; print(os.environ.get('NCCL_SOCKET_IFNAME'), os.environ.get('NCCL_NVLS_ENABLE'))"
+    r = run_sandboxed([sys.executable, "-c", code], cwd=tmp_path, env=env, allow_no_isolation=True)
+    assert r.stdout_tail == (["lo 0"] if r.network_isolated else ["None 0"])
